@@ -1,0 +1,116 @@
+# Gridschool — the two commands are `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+PORT ?= 8000
+DEBIAN_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 gettext
+TEST_DEBIAN_PACKAGES := chromium
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/gridschool
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: help install system-packages test-system-packages run serve worker migrate seed \
+        test test-sqlite test-postgres lint format bench check-deploy clean messages
+
+help:
+	@echo "make run     install what is missing, migrate, load demo data, serve on :$(PORT) with a worker"
+	@echo "make test    install what is missing, lint, run the whole suite"
+	@echo "make worker  run one django-q2 worker alone"
+	@echo "make bench   run tests/bench and write bench-results.json"
+
+# --- installation ---------------------------------------------------------------
+
+system-packages:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+test-system-packages: system-packages
+	@missing=""; for p in $(TEST_DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PIP) install --quiet -e ".[dev]"
+	touch $@
+
+MO_FILES := locale/en/LC_MESSAGES/django.mo
+
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po | $(VENV)/.installed
+	$(PY) manage.py compilemessages -l $* --ignore ".venv/*" >/dev/null
+
+install: system-packages $(VENV)/.installed $(MO_FILES)
+
+# --- running ---------------------------------------------------------------------
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+run: seed
+	@echo "Serving http://127.0.0.1:$(PORT)/ with a django-q2 worker (Ctrl-C stops both)"
+	@trap 'kill 0' INT TERM EXIT; \
+	$(PY) manage.py qcluster & \
+	$(PY) manage.py runserver 127.0.0.1:$(PORT) & \
+	wait
+
+serve: run
+
+worker: install
+	$(PY) manage.py qcluster
+
+# --- quality -----------------------------------------------------------------------
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+messages: $(VENV)/.installed
+	$(PY) manage.py makemessages -l en --no-obsolete --ignore ".venv/*"
+	$(PY) manage.py compilemessages -l en --ignore ".venv/*"
+
+test-sqlite: install test-system-packages
+	$(PY) -m pytest -q
+
+test-postgres: install test-system-packages
+	DATABASE_URL=$(PG_TEST_URL) $(PY) -m pytest -q
+
+check-deploy: install
+	DJANGO_SETTINGS_MODULE=school.settings.production \
+	SECRET_KEY=ci-only-$$(printf 'x%.0s' {1..60}) \
+	ALLOWED_HOSTS=gridschool.example.org \
+	CSRF_TRUSTED_ORIGINS=https://gridschool.example.org \
+	$(PY) manage.py check --deploy --fail-level WARNING
+
+# On CI (CI=true) the suite runs on SQLite and again on PostgreSQL, and the
+# production settings must pass `check --deploy`.
+test: install test-system-packages lint
+	$(PY) manage.py makemigrations --check --dry-run >/dev/null
+	$(PY) -m pytest -q
+ifeq ($(CI),true)
+	DATABASE_URL=$(PG_TEST_URL) $(PY) -m pytest -q
+	$(MAKE) --no-print-directory check-deploy
+endif
+
+bench: install test-system-packages
+	$(PY) -m pytest tests/bench -q -s -p no:randomly
+
+clean:
+	rm -rf var media static_root bench-results.json

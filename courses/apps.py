@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoursesConfig(AppConfig):
+    """Learning and the classroom. Its models arrive with the courses issue."""
+
+    name = "courses"
+    verbose_name = _("课程")
+    default_auto_field = "django.db.models.BigAutoField"

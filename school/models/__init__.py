@@ -1,0 +1,17 @@
+"""The institution: people, the org tree, the two schools and their practice sites."""
+
+from .imports import TraineeImport
+from .org import OrgUnit
+from .pages import SchoolPage
+from .sites import PracticeSite
+from .users import Level, User, phone_validator
+
+__all__ = [
+    "Level",
+    "OrgUnit",
+    "PracticeSite",
+    "SchoolPage",
+    "TraineeImport",
+    "User",
+    "phone_validator",
+]

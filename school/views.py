@@ -1,0 +1,142 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from django_q.brokers import get_broker
+
+from school import services
+from school.forms import PhoneLoginForm, ProfileForm, SignupForm, TraineeImportForm
+from school.importing import UnreadableFile
+from school.permissions import user_can_import_trainees
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("accounts:profile")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.register_trainee(
+                phone=data["phone"],
+                real_name=data["real_name"],
+                org_unit=data["org_unit"],
+                email=data["email"],
+                password=data["password1"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("注册成功，欢迎加入！"))
+            return redirect("accounts:profile")
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+class LoginView(auth_views.LoginView):
+    form_class = PhoneLoginForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = ProfileForm(request.POST or None, instance=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_profile(
+                user,
+                real_name=form.cleaned_data["real_name"],
+                email=form.cleaned_data["email"],
+                org_unit=form.cleaned_data["org_unit"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("个人资料已保存。"))
+            return redirect("accounts:profile")
+    if request.method == "POST":
+        user.refresh_from_db()
+    return render(
+        request, "accounts/profile.html", {"form": form, "profile_user": user}
+    )
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For load balancers: 200 when the database and the job queue answer, else 503."""
+    checks = {"database": _database_ok(), "queue": _queue_ok()}
+    healthy = all(checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", **checks},
+        status=200 if healthy else 503,
+    )
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Exception:
+        return False
+
+
+def _queue_ok() -> bool:
+    try:
+        return bool(get_broker().ping())
+    except Exception:
+        return False
+
+
+@require_http_methods(["GET", "POST"])
+def import_trainees_view(request: HttpRequest) -> HttpResponse:
+    """Admin upload of a trainee list. Lives under /admin/, so Wagtail has already
+    required a logged-in user with admin access; importing needs more."""
+    if not user_can_import_trainees(request.user):
+        raise PermissionDenied
+    form = TraineeImportForm(request.POST or None, request.FILES or None)
+    errors: list = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            record = services.import_trainees(
+                upload.read(), filename=upload.name, actor=request.user
+            )
+        except UnreadableFile as error:
+            form.add_error("file", str(error))
+        except services.ImportRejected as rejected:
+            errors = rejected.errors
+        else:
+            messages.success(
+                request,
+                _(
+                    "导入完成：共 %(rows)s 行，新建 %(created)s 人，更新 %(updated)s 人，"
+                    "未变 %(unchanged)s 人。"
+                )
+                % {
+                    "rows": record.rows,
+                    "created": record.created,
+                    "updated": record.updated,
+                    "unchanged": record.unchanged,
+                },
+            )
+            return redirect("school_traineeimport:index")
+    return render(
+        request,
+        "school/admin/import_trainees.html",
+        {"form": form, "row_errors": errors},
+        status=400 if errors else 200,
+    )
