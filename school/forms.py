@@ -16,6 +16,13 @@ class OrgUnitChoiceField(forms.ModelChoiceField):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("queryset", OrgUnit.objects.placeable().order_by("path"))
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "required": _("请选择所属社区或网格。"),
+                "invalid_choice": _("请从列表中选择社区或网格。"),
+            },
+        )
         super().__init__(**kwargs)
 
     def label_from_instance(self, obj: OrgUnit) -> str:
@@ -29,6 +36,7 @@ class PhoneField(forms.CharField):
     def __init__(self, **kwargs):
         kwargs.setdefault("label", _("手机号"))
         kwargs.setdefault("max_length", 11)
+        kwargs.setdefault("error_messages", {"required": _("请填写手机号。")})
         super().__init__(**kwargs)
         self.widget.attrs.update(
             {"autocomplete": "tel", "inputmode": "numeric", "pattern": r"1[3-9]\d{9}"}
@@ -75,6 +83,7 @@ class SignupForm(forms.ModelForm):
         model = User
         fields = ["phone", "real_name", "email", "org_unit"]
         widgets = {"real_name": forms.TextInput(attrs={"autocomplete": "name"})}
+        error_messages = {"real_name": {"required": _("请填写姓名。")}}
 
     def clean_real_name(self) -> str:
         return clean_real_name(self.cleaned_data["real_name"])
@@ -119,6 +128,7 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["real_name", "email", "org_unit"]
+        error_messages = {"real_name": {"required": _("请填写姓名。")}}
 
     def clean_real_name(self) -> str:
         return clean_real_name(self.cleaned_data["real_name"])
@@ -140,12 +150,24 @@ class TraineeImportForm(forms.Form):
         return upload
 
 
-class _AccountFieldsMixin:
-    """Wagtail's user forms, with our fields instead of first/last name."""
+class _AccountFieldsMixin(forms.Form):
+    """Wagtail's user forms, with our fields instead of first/last name.
+
+    A `forms.Form` so that its declared fields count: on a plain mixin, `email`
+    would be ignored and Wagtail's required email field would win. Only superusers
+    may flip the superuser switch: anyone else who may manage people could
+    otherwise make themselves one (wagtail/wagtail#14100).
+    """
 
     first_name = None
     last_name = None
     email = forms.EmailField(required=False, label=_("电子邮箱"))
+
+    def __init__(self, *args, for_user: User | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "is_superuser" in self.fields and not (for_user and for_user.is_superuser):
+            # Disabled, not removed: the form keeps the stored value, ignores the POST.
+            self.fields["is_superuser"].disabled = True
 
     def clean_real_name(self) -> str:
         return clean_real_name(self.cleaned_data["real_name"])

@@ -7,6 +7,7 @@ checked whole before anything is written: one bad row and nothing is imported.
 
 import csv
 import io
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -28,6 +29,7 @@ COLUMNS = {
     "email": ("邮箱", "电子邮箱", "email"),
 }
 REQUIRED_COLUMNS = ("real_name", "phone", "community")
+EMAIL_MAX_LENGTH = 254  # User.email; validate_email alone allows longer addresses
 
 
 @dataclass(frozen=True)
@@ -80,25 +82,33 @@ def _read_csv(content: bytes) -> list[list[str]]:
             text = content.decode(encoding)
         except UnicodeDecodeError:
             continue
-        return list(csv.reader(io.StringIO(text, newline="")))
+        try:
+            return list(csv.reader(io.StringIO(text, newline="")))
+        except csv.Error as error:  # a NUL byte, an oversized field: not a CSV
+            raise UnreadableFile(
+                _("无法读取 CSV 文件，请确认它是用 Excel 或 WPS 另存的 CSV。")
+            ) from error
     raise UnreadableFile(_("无法识别文件编码，请另存为 UTF-8 编码的 CSV。"))
 
 
 def _read_xlsx(content: bytes) -> list[list[str]]:
     from openpyxl import load_workbook
 
+    # Read-only mode parses the sheet lazily, so a broken file can fail while the rows
+    # are read as well as when the workbook is opened.
+    workbook = None
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a broken file
-        raise UnreadableFile(_("无法读取 XLSX 文件，请确认文件未损坏。")) from error
-    try:
         sheet = workbook.worksheets[0]
         return [
             ["" if cell is None else _cell_text(cell) for cell in row]
             for row in sheet.iter_rows(values_only=True)
         ]
+    except Exception as error:  # openpyxl raises many kinds for a broken file
+        raise UnreadableFile(_("无法读取 XLSX 文件，请确认文件未损坏。")) from error
     finally:
-        workbook.close()
+        if workbook is not None:
+            workbook.close()
 
 
 def _cell_text(value) -> str:
@@ -106,6 +116,34 @@ def _cell_text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def _normalise_phone(value: str) -> str:
+    # Full-width digits and spaces (１３８ ００１３ ８０００) are common in Chinese
+    # spreadsheets; NFKC turns them into ASCII.
+    value = unicodedata.normalize("NFKC", value)
+    return "".join(value.split()).replace("-", "")
+
+
+def _is_mobile_number(value: str) -> bool:
+    # phone_validator's \d also matches non-ASCII digits such as Arabic-Indic ones.
+    if not value.isascii():
+        return False
+    try:
+        phone_validator(value)
+    except ValidationError:
+        return False
+    return True
+
+
+def _is_email(value: str) -> bool:
+    if len(value) > EMAIL_MAX_LENGTH:
+        return False
+    try:
+        validate_email(value)
+    except ValidationError:
+        return False
+    return True
 
 
 def _header_map(header: list[str]) -> dict[str, int]:
@@ -203,22 +241,21 @@ def check_table(table: list[list[str]]) -> CheckedFile:
         if len(real_name) > 50:
             reasons.append(_("姓名过长（最多 50 个字）。"))
 
-        phone = cell(values, "phone").replace(" ", "").replace("-", "")
+        phone = _normalise_phone(cell(values, "phone"))
         if not phone:
             reasons.append(_("缺少手机号。"))
+        elif not _is_mobile_number(phone):
+            reasons.append(
+                _("手机号「%(phone)s」格式不正确，应为 11 位手机号码。")
+                % {"phone": phone}
+            )
+        elif phone in first_row_of_phone:
+            reasons.append(
+                _("手机号 %(phone)s 与第 %(row)s 行重复。")
+                % {"phone": phone, "row": first_row_of_phone[phone]}
+            )
         else:
-            try:
-                phone_validator(phone)
-            except ValidationError:
-                reasons.append(_("手机号「%(phone)s」格式不正确。") % {"phone": phone})
-            else:
-                if phone in first_row_of_phone:
-                    reasons.append(
-                        _("手机号 %(phone)s 与第 %(row)s 行重复。")
-                        % {"phone": phone, "row": first_row_of_phone[phone]}
-                    )
-                else:
-                    first_row_of_phone[phone] = number
+            first_row_of_phone[phone] = number
 
         org_unit = None
         community_value = cell(values, "community")
@@ -234,11 +271,8 @@ def check_table(table: list[list[str]]) -> CheckedFile:
                 reasons.extend(error.messages)
 
         email = cell(values, "email")
-        if email:
-            try:
-                validate_email(email)
-            except ValidationError:
-                reasons.append(_("邮箱「%(email)s」格式不正确。") % {"email": email})
+        if email and not _is_email(email):
+            reasons.append(_("邮箱「%(email)s」格式不正确。") % {"email": email})
 
         if reasons:
             checked.errors.extend(RowError(number, reason) for reason in reasons)

@@ -4,7 +4,7 @@ import hashlib
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from school import roles
@@ -53,7 +53,17 @@ def register_trainee(
     )
     user.set_password(password)
     user.full_clean(exclude=["password"])
-    user.save()
+    try:
+        # A simultaneous sign-up with the same phone can commit between the checks
+        # above and this insert (select_for_update locks no row that does not exist
+        # yet); then only the unique index notices. The savepoint keeps the
+        # transaction usable for the look-up that tells that case apart.
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as error:
+        if User.objects.filter(phone=phone).exists():
+            raise ValidationError({"phone": _("该手机号已注册。")}) from error
+        raise
     user.groups.add(_trainee_group())
     return user
 
@@ -91,12 +101,14 @@ def import_trainees(
     checked = check_table(read_table(content, filename))
     if not checked.ok:
         raise ImportRejected(checked.errors)
-    return _write_import(
-        checked,
-        filename=filename,
-        digest=hashlib.sha256(content).hexdigest(),
-        actor=actor,
-    )
+    digest = hashlib.sha256(content).hexdigest()
+    try:
+        return _write_import(checked, filename=filename, digest=digest, actor=actor)
+    except IntegrityError:
+        # A concurrent import or sign-up took one of these phones between our read
+        # and our insert, and everything was rolled back. A second pass sees that
+        # account as existing and updates it instead.
+        return _write_import(checked, filename=filename, digest=digest, actor=actor)
 
 
 @transaction.atomic(durable=True)
@@ -143,7 +155,7 @@ def _write_import(
         to_update, ["real_name", "org_unit", "email"], batch_size=BATCH
     )
     if to_create:
-        # bulk_create sets primary keys on PostgreSQL and on SQLite >= 3.35.
+        # bulk_create has set the primary keys (PostgreSQL; SQLite >= 3.35).
         group = _trainee_group()
         Membership = User.groups.through
         Membership.objects.bulk_create(

@@ -14,7 +14,7 @@ from django_q.brokers import get_broker
 
 from school import services
 from school.forms import PhoneLoginForm, ProfileForm, SignupForm, TraineeImportForm
-from school.importing import UnreadableFile
+from school.importing import MAX_FILE_BYTES, UnreadableFile
 from school.permissions import user_can_import_trainees
 
 
@@ -107,13 +107,21 @@ def import_trainees_view(request: HttpRequest) -> HttpResponse:
     required a logged-in user with admin access; importing needs more."""
     if not user_can_import_trainees(request.user):
         raise PermissionDenied
-    form = TraineeImportForm(request.POST or None, request.FILES or None)
+    if request.method != "POST":
+        return render(
+            request, "school/admin/import_trainees.html", {"form": TraineeImportForm()}
+        )
+    # Bound even when request.POST is empty: the upload is in request.FILES.
+    form = TraineeImportForm(request.POST, request.FILES)
     errors: list = []
-    if request.method == "POST" and form.is_valid():
+    if form.is_valid():
         upload = form.cleaned_data["file"]
         try:
+            # One byte over the limit is enough for read_table to refuse the file,
+            # without loading an arbitrarily large upload into memory.
+            content = upload.read(MAX_FILE_BYTES + 1)
             record = services.import_trainees(
-                upload.read(), filename=upload.name, actor=request.user
+                content, filename=upload.name, actor=request.user
             )
         except UnreadableFile as error:
             form.add_error("file", str(error))
@@ -133,10 +141,11 @@ def import_trainees_view(request: HttpRequest) -> HttpResponse:
                     "unchanged": record.unchanged,
                 },
             )
-            return redirect("school_traineeimport:index")
+            # TraineeImportViewSet: the URL namespace is the model name.
+            return redirect("traineeimport:index")
     return render(
         request,
         "school/admin/import_trainees.html",
         {"form": form, "row_errors": errors},
-        status=400 if errors else 200,
+        status=400,
     )

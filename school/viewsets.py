@@ -1,6 +1,8 @@
 """Wagtail admin for the institution: people, the org tree, practice sites, imports."""
 
 from django import forms
+from django.core.exceptions import PermissionDenied
+from django.core.validators import MinValueValidator
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +13,7 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.permission_policies import ModelPermissionPolicy
-from wagtail.users.views.users import UserViewSet as WagtailUserViewSet
+from wagtail.users.views import users as wagtail_user_views
 
 from school import forms as school_forms
 from school import roles
@@ -19,9 +21,29 @@ from school.models import OrgUnit, PracticeSite, TraineeImport, User
 from school.permissions import user_can_import_trainees
 
 
-class UserViewSet(WagtailUserViewSet):
+class UserCreateView(wagtail_user_views.CreateView):
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "for_user": self.request.user}
+
+
+class UserEditView(wagtail_user_views.EditView):
+    """Only a superuser may edit a superuser: whoever can set a password can become
+    that account."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if self.object.is_superuser and not request.user.is_superuser:
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "for_user": self.request.user}
+
+
+class UserViewSet(wagtail_user_views.UserViewSet):
     """Wagtail's user admin with phone, 姓名, unit and level."""
 
+    add_view_class = UserCreateView
+    edit_view_class = UserEditView
     create_template_name = "school/admin/user_create.html"
     edit_template_name = "school/admin/user_edit.html"
     ordering = "phone"
@@ -121,6 +143,11 @@ class PracticeSiteForm(WagtailAdminModelForm):
         self.fields["org_unit"].queryset = OrgUnit.objects.exclude(
             kind=OrgUnit.Kind.GRID
         ).order_by("path")
+        # The database refuses 0 seats (practice_site_has_at_least_one_seat); say so
+        # next to the field instead of naming the constraint.
+        capacity = self.fields["capacity"]
+        capacity.validators.append(MinValueValidator(1, _("座位数至少为 1。")))
+        capacity.widget.attrs["min"] = 1
 
 
 class PracticeSiteViewSet(ModelViewSet):

@@ -13,6 +13,43 @@ from tests.factories import (
     community_with_grid,
 )
 
+DJANGO_DB_MARKER_ARGS = (
+    "transaction",
+    "reset_sequences",
+    "databases",
+    "serialized_rollback",
+    "available_apps",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every transactional test starts from the migrated database.
+
+    A transactional test (``django_db(transaction=True)``, ``transactional_db``,
+    ``live_server``) ends by emptying every table, which also deletes what data
+    migrations created: the role groups (school 0003) and Wagtail's root page,
+    locale and editor groups. The next transactional test would then fail in a
+    fixture far from the cause. ``serialized_rollback`` snapshots the database
+    once after migrating and reloads it before each such test, so it is switched
+    on for all of them rather than left for each test to remember.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        options = {}
+        if marker is not None:
+            options = dict(zip(DJANGO_DB_MARKER_ARGS, marker.args, strict=False))
+            options.update(marker.kwargs)
+        fixtures = getattr(item, "fixturenames", ())
+        transactional = (
+            options.get("transaction")
+            or options.get("reset_sequences")
+            or "transactional_db" in fixtures
+            or "live_server" in fixtures
+        )
+        if transactional and not options.get("serialized_rollback"):
+            options.update(transaction=True, serialized_rollback=True)
+            item.add_marker(pytest.mark.django_db(**options), append=False)
+
 
 @pytest.fixture(autouse=True)
 def _isolated_axes_and_cache(settings):

@@ -97,7 +97,7 @@ class Migration(migrations.Migration):
                         validators=[
                             django.core.validators.RegexValidator(
                                 message="请输入 11 位中国大陆手机号码，例如 13800138000。",
-                                regex="^1[3-9]\\d{9}$",
+                                regex="^1[3-9][0-9]{9}$",
                             )
                         ],
                         verbose_name="手机号",

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 phone_validator = RegexValidator(
-    regex=r"^1[3-9]\d{9}$",
+    regex=r"^1[3-9][0-9]{9}$",
     message=_("请输入 11 位中国大陆手机号码，例如 13800138000。"),
 )
 

@@ -1,3 +1,6 @@
+import math
+from datetime import timedelta
+
 from django import template
 
 from school.selectors import schools_for_navigation
@@ -14,3 +17,11 @@ def schools_navigation(context):
     if not hasattr(request, "_schools_navigation"):
         request._schools_navigation = schools_for_navigation()
     return request._schools_navigation
+
+
+@register.filter
+def minutes(value: timedelta | None) -> int | None:
+    """A duration in whole minutes, rounded up: for "try again in N minutes"."""
+    if value is None:
+        return None
+    return max(1, math.ceil(value.total_seconds() / 60))

@@ -1,7 +1,7 @@
-import pytest
-
 from wagtail.models import Page
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
+
+import pytest
 
 from school.models import SchoolPage
 

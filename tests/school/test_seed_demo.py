@@ -1,9 +1,9 @@
-import pytest
-
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from wagtail.models import Site
+
+import pytest
 
 from school import roles
 from school.models import OrgUnit, PracticeSite, SchoolPage, User

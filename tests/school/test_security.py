@@ -1,0 +1,182 @@
+"""Every state change is a POST with a CSRF token: a GET changes nothing, and a POST
+without the token is refused with 403 and changes nothing."""
+
+import re
+from dataclasses import dataclass
+
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+import pytest
+
+from school.models import User
+from tests.factories import TEST_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+NEW_PASSWORD = "Sturdy-Lantern-77"
+TRAINEE_LIST = "姓名,手机号,社区,网格\n赵六,13900139001,桃园社区,第1网格\n".encode()
+
+
+@dataclass(frozen=True)
+class Case:
+    """One state-changing URL: who is logged in, and what a real POST would send."""
+
+    url_name: str
+    actor: str | None  # fixture name of the logged-in user
+    data: dict
+
+    def __str__(self) -> str:
+        return self.url_name
+
+
+def post_data(case: Case, grid) -> dict:
+    data = dict(case.data)
+    if "org_unit" in data:
+        data["org_unit"] = grid.pk
+    if case.url_name == "school_import_trainees":
+        data["file"] = SimpleUploadedFile("trainees.csv", TRAINEE_LIST, "text/csv")
+    return data
+
+
+CASES = [
+    Case(
+        "accounts:signup",
+        None,
+        {
+            "phone": "13900139000",
+            "real_name": "王五",
+            "org_unit": "grid",
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+        },
+    ),
+    Case(
+        "accounts:login", None, {"username": "13600000000", "password": TEST_PASSWORD}
+    ),
+    Case("accounts:logout", "trainee", {}),
+    Case(
+        "accounts:profile",
+        "trainee",
+        {"real_name": "改名了", "email": "new@example.com", "org_unit": "grid"},
+    ),
+    Case("accounts:password_reset", None, {"email": "zhangsan@example.com"}),
+    Case(
+        "accounts:password_change",
+        "trainee",
+        {
+            "old_password": TEST_PASSWORD,
+            "new_password1": NEW_PASSWORD,
+            "new_password2": NEW_PASSWORD,
+        },
+    ),
+    Case("set_language", None, {"language": "en", "next": "/accounts/login/"}),
+    Case("school_import_trainees", "school_admin", {}),
+]
+
+
+@pytest.fixture
+def world(trainee, school_admin, grid):
+    """The people every case may touch, with an email so that a reset could be sent."""
+    trainee.phone = "13600000000"
+    trainee.email = "zhangsan@example.com"
+    trainee.save()
+    return {"trainee": trainee, "school_admin": school_admin, "grid": grid}
+
+
+def snapshot() -> dict:
+    """Everything a state-changing URL could change, as plain values."""
+    return {
+        "users": sorted(
+            User.objects.values_list(
+                "pk", "phone", "real_name", "email", "org_unit", "password", "level"
+            )
+        ),
+        "groups": sorted(User.groups.through.objects.values_list("user", "group")),
+        "mail": len(mail.outbox),
+    }
+
+
+def make_client(case: Case, world, *, enforce_csrf_checks: bool) -> Client:
+    client = Client(enforce_csrf_checks=enforce_csrf_checks)
+    if case.actor:
+        client.force_login(world[case.actor])
+    return client
+
+
+def session_user(client) -> str | None:
+    return client.session.get("_auth_user_id")
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_a_get_changes_nothing(case, world):
+    client = make_client(case, world, enforce_csrf_checks=False)
+    logged_in_as = session_user(client)
+    before = snapshot()
+
+    response = client.get(reverse(case.url_name), post_data(case, world["grid"]))
+
+    assert response.status_code in {200, 302, 405}
+    assert snapshot() == before
+    assert session_user(client) == logged_in_as
+    assert "django_language" not in response.cookies
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_a_post_without_csrf_token_is_refused_and_changes_nothing(case, world):
+    client = make_client(case, world, enforce_csrf_checks=True)
+    logged_in_as = session_user(client)
+    before = snapshot()
+
+    response = client.post(reverse(case.url_name), post_data(case, world["grid"]))
+
+    assert response.status_code == 403
+    assert snapshot() == before
+    assert session_user(client) == logged_in_as
+    assert "django_language" not in response.cookies
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_the_same_post_with_a_csrf_token_does_change_something(case, world):
+    """The control for the two tests above: their data really is state-changing."""
+    client = make_client(case, world, enforce_csrf_checks=True)
+    logged_in_as = session_user(client)
+    before = snapshot()
+    client.get(reverse("accounts:password_reset"))  # sets the CSRF cookie
+    token = client.cookies["csrftoken"].value
+
+    response = client.post(
+        reverse(case.url_name),
+        {**post_data(case, world["grid"]), "csrfmiddlewaretoken": token},
+    )
+
+    assert response.status_code == 302
+    changed = (
+        snapshot() != before
+        or session_user(client) != logged_in_as
+        or "django_language" in response.cookies
+    )
+    assert changed
+
+
+def test_password_reset_confirm_refuses_a_post_without_csrf_token(world):
+    trainee = world["trainee"]
+    Client().post(reverse("accounts:password_reset"), {"email": trainee.email})
+    path = re.search(r"http://testserver(\S+)", mail.outbox[0].body).group(1)
+    client = Client(enforce_csrf_checks=True)
+    set_password_url = client.get(path, follow=True).redirect_chain[-1][0]
+
+    response = client.post(
+        set_password_url,
+        {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+
+    assert response.status_code == 403
+    trainee.refresh_from_db()
+    assert trainee.check_password(TEST_PASSWORD)
+
+
+def test_healthz_accepts_no_post(client, db):
+    assert client.post(reverse("healthz")).status_code == 405
