@@ -1,42 +1,65 @@
 """Reads that span relations. Each returns in a fixed number of queries."""
 
+from django.core.cache import cache
 from django.db.models import Count, Q
-
-from wagtail.models import Page
+from django.http import HttpRequest
 
 from school.models import Level, OrgUnit, PracticeSite, SchoolPage, User
 
 HOME_SITE_LIMIT = 6
+HEADLINE_CACHE_KEY = "school:headline-figures"
+HEADLINE_CACHE_SECONDS = 60
+NAVIGATION_FIELDS = ("title", "url_path", "display_name", "tagline", "kind")
 
 
-def school_home_context(page: SchoolPage) -> dict:
+def headline_figures() -> dict[str, int]:
+    """Communities, grids, active sites, active people and volunteers.
+
+    Counting every person on each home-page view is most of that page's cost, and a
+    headline figure a minute old is as good as a fresh one: kept in the shared cache
+    for a minute.
+    """
+    figures = cache.get(HEADLINE_CACHE_KEY)
+    if figures is None:
+        figures = {
+            **OrgUnit.objects.order_by().aggregate(
+                communities=Count("pk", filter=Q(kind=OrgUnit.Kind.COMMUNITY)),
+                grids=Count("pk", filter=Q(kind=OrgUnit.Kind.GRID)),
+            ),
+            **PracticeSite.objects.active().order_by().aggregate(sites=Count("pk")),
+            **User.objects.filter(is_active=True)
+            .order_by()
+            .aggregate(
+                trainees=Count("pk"),
+                volunteers=Count("pk", filter=~Q(level=Level.RESIDENT)),
+            ),
+        }
+        cache.set(HEADLINE_CACHE_KEY, figures, HEADLINE_CACHE_SECONDS)
+    return figures
+
+
+def school_home_context(page: SchoolPage, request: HttpRequest | None = None) -> dict:
     """What a school's home page shows: headline figures, some practice sites and the
     other schools. A constant number of queries, however many trainees or sites."""
-    units = OrgUnit.objects.aggregate(
-        communities=Count("pk", filter=Q(kind=OrgUnit.Kind.COMMUNITY)),
-        grids=Count("pk", filter=Q(kind=OrgUnit.Kind.GRID)),
-    )
-    site_counts = PracticeSite.objects.active().aggregate(
-        sites=Count("pk"),
-    )
-    people = User.objects.filter(is_active=True).aggregate(
-        trainees=Count("pk"),
-        volunteers=Count("pk", filter=~Q(level=Level.RESIDENT)),
-    )
-    sites = list(
-        PracticeSite.objects.active()
-        .select_related("org_unit")
-        .order_by("name")[:HOME_SITE_LIMIT]
-    )
     return {
-        "stats": {**units, **site_counts, **people},
-        "practice_sites": sites,
-        "other_schools": list(
-            SchoolPage.objects.live().exclude(pk=page.pk).order_by("path")
+        "stats": headline_figures(),
+        "practice_sites": list(
+            PracticeSite.objects.active()
+            .select_related("org_unit")
+            .order_by("name")[:HOME_SITE_LIMIT]
         ),
+        "other_schools": [
+            school for school in schools_for_navigation(request) if school.pk != page.pk
+        ],
     }
 
 
-def schools_for_navigation() -> list[Page]:
-    """Both schools' home pages, in tree order, for the site header."""
-    return list(SchoolPage.objects.live().order_by("path").only("title", "url_path"))
+def schools_for_navigation(request: HttpRequest | None = None) -> list[SchoolPage]:
+    """Both schools' home pages in tree order, read once per request."""
+    cached = getattr(request, "_schools_navigation", None)
+    if cached is not None:
+        return cached
+    schools = list(SchoolPage.objects.live().order_by("path").only(*NAVIGATION_FIELDS))
+    if request is not None:
+        request._schools_navigation = schools
+    return schools

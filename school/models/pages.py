@@ -101,5 +101,5 @@ class SchoolPage(Page):
         from school.selectors import school_home_context
 
         context = super().get_context(request, *args, **kwargs)
-        context.update(school_home_context(self))
+        context.update(school_home_context(self, request))
         return context
