@@ -62,10 +62,7 @@ seed: migrate
 
 run: seed
 	@echo "Serving http://127.0.0.1:$(PORT)/ with a django-q2 worker (Ctrl-C stops both)"
-	@trap 'kill 0' INT TERM EXIT; \
-	$(PY) manage.py qcluster & \
-	$(PY) manage.py runserver 127.0.0.1:$(PORT) & \
-	wait
+	@PORT=$(PORT) bin/serve
 
 serve: run
 
