@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CoursesConfig(AppConfig):
-    """Learning and the classroom. Its models arrive with the courses issue."""
+    """Learning and the classroom: catalogue, lessons, classes, enrolment, progress."""
 
     name = "courses"
     verbose_name = _("课程")

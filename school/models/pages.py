@@ -54,8 +54,9 @@ class SchoolPage(Page):
     )
     principal_name = models.CharField(_("校长姓名"), max_length=50, blank=True)
 
+    # Children are any page type that names SchoolPage as its parent (the course
+    # catalogue does), so this app need not know the apps built on it.
     parent_page_types = ["wagtailcore.Page", "school.SchoolPage"]
-    subpage_types = ["school.SchoolPage"]
     max_count = 2
 
     content_panels = [

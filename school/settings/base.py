@@ -36,7 +36,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 
 INSTALLED_APPS = [
     "school.apps.SchoolConfig",
-    "courses",
+    "courses.apps.CoursesConfig",
     "certificates",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -1,0 +1,168 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.fields import StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from modelcluster.fields import ParentalManyToManyField
+
+from courses.blocks import LessonBodyBlock
+from school.models import Level
+
+
+class Tier(models.TextChoices):
+    BASIC = "basic", _("基础通识班")
+    SPECIALIST = "specialist", _("专项技能班")
+    LEADERSHIP = "leadership", _("领导力提升班")
+
+
+class CourseIndexPage(Page):
+    """A school's catalogue: its courses by tier, with filters and search."""
+
+    intro = models.TextField(_("简介"), blank=True)
+
+    parent_page_types = ["school.SchoolPage"]
+    subpage_types = ["courses.CoursePage"]
+    max_count_per_parent = 1
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+
+    class Meta:
+        verbose_name = _("课程目录")
+        verbose_name_plural = _("课程目录")
+
+    def get_context(self, request, *args, **kwargs):
+        from courses.selectors import catalog_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(catalog_context(self, request))
+        return context
+
+
+class CoursePage(Page):
+    """A course: what it teaches, who may take it, and when it counts as completed.
+
+    Completion rule: every required lesson done, every lesson quiz passed, and
+    attendance at or above the threshold of the class's sessions.
+    """
+
+    tier = models.CharField(_("培训层级"), max_length=16, choices=Tier.choices)
+    summary = models.TextField(_("课程简介"), max_length=500)
+    cover_image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("封面图"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    objectives = models.TextField(_("学习目标"), blank=True, help_text=_("每行一条。"))
+    study_hours = models.DecimalField(
+        _("学时"), max_digits=4, decimal_places=1, default=2
+    )
+    prerequisites = ParentalManyToManyField(
+        "courses.CoursePage",
+        verbose_name=_("先修课程"),
+        blank=True,
+        related_name="required_by",
+        help_text=_("须先完成这些课程才能报名。"),
+    )
+    minimum_level = models.CharField(
+        _("最低等级"), max_length=16, choices=Level.choices, default=Level.RESIDENT
+    )
+    is_featured = models.BooleanField(_("精品课程"), default=False)
+    attendance_threshold = models.PositiveSmallIntegerField(
+        _("出勤率要求（%）"),
+        default=0,
+        help_text=_("结业所需的最低出勤率，0 表示不要求。"),
+    )
+
+    parent_page_types = ["courses.CourseIndexPage"]
+    subpage_types = ["courses.LessonPage"]
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("tier"),
+        FieldPanel("summary"),
+        FieldPanel("cover_image"),
+        FieldPanel("objectives"),
+        FieldPanel("study_hours"),
+        FieldPanel("is_featured"),
+        MultiFieldPanel(
+            [
+                FieldPanel("prerequisites"),
+                FieldPanel("minimum_level"),
+                FieldPanel("attendance_threshold"),
+            ],
+            heading=_("报名与结业条件"),
+        ),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("objectives"),
+        index.FilterField("tier"),
+        index.FilterField("is_featured"),
+    ]
+
+    class Meta:
+        verbose_name = _("课程")
+        verbose_name_plural = _("课程")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(attendance_threshold__lte=100),
+                name="course_attendance_threshold_is_a_percentage",
+            ),
+        ]
+
+    @property
+    def objective_list(self) -> list[str]:
+        return [line.strip() for line in self.objectives.splitlines() if line.strip()]
+
+    def get_context(self, request, *args, **kwargs):
+        from courses.selectors import course_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(course_context(self, request))
+        return context
+
+
+class LessonPage(Page):
+    """One lesson of a course. Its body may end in a quiz."""
+
+    body = StreamField(LessonBodyBlock(), verbose_name=_("正文"))
+    is_required = models.BooleanField(
+        _("必修"), default=True, help_text=_("必修课时须学完才能结业。")
+    )
+    estimated_minutes = models.PositiveSmallIntegerField(
+        _("预计用时（分钟）"), default=20
+    )
+
+    parent_page_types = ["courses.CoursePage"]
+    subpage_types: list[str] = []
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("is_required"),
+        FieldPanel("estimated_minutes"),
+        FieldPanel("body"),
+    ]
+    search_fields = [*Page.search_fields, index.SearchField("body")]
+
+    class Meta:
+        verbose_name = _("课时")
+        verbose_name_plural = _("课时")
+
+    @property
+    def quiz(self):
+        """The quiz block's value, or None. At most one per lesson."""
+        for block in self.body:
+            if block.block_type == "quiz":
+                return block.value
+        return None
+
+    def serve(self, request, *args, **kwargs):
+        from courses.views import serve_lesson
+
+        return serve_lesson(request, self)

@@ -1,0 +1,73 @@
+"""Who may enrol where, and why not. Pure functions over pre-loaded facts, so the
+catalogue can ask for a thousand courses without a query each."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from school.models import Level, User
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What the enrolment rules need to know about one person."""
+
+    level: str
+    completed_course_ids: frozenset[int] = field(default_factory=frozenset)
+    live_class_ids: frozenset[int] = field(default_factory=frozenset)
+    authenticated: bool = True
+
+    @classmethod
+    def anonymous(cls) -> "Standing":
+        return cls(level=Level.RESIDENT, authenticated=False)
+
+
+def course_refusal(course, standing: Standing, prerequisites: list) -> str | None:
+    """Why this person may not take this course at all, or None.
+
+    `prerequisites` are the course's prerequisite CoursePages (title and pk)."""
+    missing = [p for p in prerequisites if p.pk not in standing.completed_course_ids]
+    if missing:
+        return _("需先完成先修课程：%(titles)s") % {
+            "titles": "、".join(f"《{p.title}》" for p in missing)
+        }
+    if Level.rank(standing.level) < Level.rank(course.minimum_level):
+        return _("需达到「%(level)s」等级") % {
+            "level": Level(course.minimum_level).label
+        }
+    return None
+
+
+def class_refusal(
+    training_class, standing: Standing, *, at: datetime | None = None
+) -> str | None:
+    """Why this person may not enrol in this class right now, or None. The course's
+    own rules are checked separately (course_refusal)."""
+    at = at or timezone.now()
+    if training_class.pk in standing.live_class_ids:
+        return _("您已报名该班")
+    if not training_class.is_active:
+        return _("该班已停办")
+    if at < training_class.enrol_opens_at:
+        return _("报名尚未开始（%(date)s 开始）") % {
+            "date": date_format(
+                timezone.localtime(training_class.enrol_opens_at), "Y-m-d H:i"
+            )
+        }
+    if at >= training_class.enrol_closes_at:
+        return _("报名已截止")
+    if training_class.seats_taken >= training_class.capacity:
+        return _("名额已满")
+    return None
+
+
+def user_can_manage_class(user: User, training_class) -> bool:
+    """Administrators manage every class; instructors the classes they teach."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser or user.has_perm("courses.change_trainingclass"):
+        return True
+    return training_class.instructors.filter(pk=user.pk).exists()

@@ -1,0 +1,331 @@
+"""State changes of learning: enrolment, approval, withdrawal, progress, quizzes,
+completion. Every seat moves through a conditional UPDATE, never check-then-write."""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from courses import selectors
+from courses.models import (
+    CoursePage,
+    Enrollment,
+    EnrollmentEvent,
+    LessonPage,
+    LessonProgress,
+    QuizAttempt,
+    TrainingClass,
+)
+from courses.permissions import class_refusal, course_refusal
+from courses.signals import enrollment_completed
+from school.models import OrgUnit, User
+
+Status = Enrollment.Status
+Kind = EnrollmentEvent.Kind
+
+
+def _take_seats(training_class: TrainingClass, count: int = 1) -> bool:
+    """Take `count` seats if that many are free, in one conditional UPDATE."""
+    return (
+        TrainingClass.objects.filter(
+            pk=training_class.pk, seats_taken__lte=F("capacity") - count
+        ).update(seats_taken=F("seats_taken") + count)
+        == 1
+    )
+
+
+def _release_seat(training_class: TrainingClass) -> None:
+    TrainingClass.objects.filter(pk=training_class.pk, seats_taken__gt=0).update(
+        seats_taken=F("seats_taken") - 1
+    )
+
+
+def _record(enrollment: Enrollment, kind: str, actor: User | None, note: str = ""):
+    return EnrollmentEvent.objects.create(
+        enrollment=enrollment, kind=kind, actor=actor, note=note[:200]
+    )
+
+
+def _check_course_rules(course: CoursePage, trainee: User) -> None:
+    standing = selectors.standing_for(trainee)
+    refusal = course_refusal(course, standing, list(course.prerequisites.all()))
+    if refusal:
+        raise ValidationError(refusal)
+
+
+@transaction.atomic(durable=True)
+def enroll_trainee(
+    training_class: TrainingClass, *, trainee: User, actor: User
+) -> Enrollment:
+    """A trainee enrols (or an administrator enrols them) in a class.
+
+    Refused, with the reason in Chinese, when the window is closed, the class is
+    full, the trainee lacks a prerequisite or the level, or is already enrolled.
+    A class that requires approval takes a request instead of a seat.
+    """
+    training_class = TrainingClass.objects.select_related("course").get(
+        pk=training_class.pk
+    )
+    standing = selectors.standing_for(trainee)
+    refusal = class_refusal(training_class, standing)
+    if refusal:
+        raise ValidationError(refusal)
+    _check_course_rules(training_class.course, trainee)
+
+    needs_approval = training_class.requires_approval and actor.pk == trainee.pk
+    if not needs_approval and not _take_seats(training_class):
+        raise ValidationError(_("名额已满"))
+    try:
+        with transaction.atomic():
+            enrollment = Enrollment.objects.create(
+                training_class=training_class,
+                trainee=trainee,
+                status=Status.PENDING if needs_approval else Status.ACTIVE,
+            )
+    except IntegrityError as error:
+        # A second click from the same trainee, racing the first.
+        raise ValidationError(_("您已报名该班")) from error
+    _record(enrollment, Kind.REQUESTED if needs_approval else Kind.ENROLLED, actor)
+    return enrollment
+
+
+def _locked(enrollment: Enrollment) -> Enrollment:
+    return (
+        Enrollment.objects.select_for_update()
+        .select_related("training_class")
+        .get(pk=enrollment.pk)
+    )
+
+
+@transaction.atomic(durable=True)
+def approve_enrollment(enrollment: Enrollment, *, actor: User) -> Enrollment:
+    """An administrator accepts a pending request; it takes a seat if one is free."""
+    enrollment = _locked(enrollment)
+    if enrollment.status != Status.PENDING:
+        raise ValidationError(_("只能审核待审核的报名。"))
+    if not _take_seats(enrollment.training_class):
+        raise ValidationError(_("名额已满，无法通过审核。"))
+    enrollment.status = Status.ACTIVE
+    enrollment.save(update_fields=["status"])
+    _record(enrollment, Kind.APPROVED, actor)
+    return enrollment
+
+
+@transaction.atomic(durable=True)
+def reject_enrollment(
+    enrollment: Enrollment, *, actor: User, note: str = ""
+) -> Enrollment:
+    """An administrator turns a pending request down, with a reason for the trainee."""
+    enrollment = _locked(enrollment)
+    if enrollment.status != Status.PENDING:
+        raise ValidationError(_("只能审核待审核的报名。"))
+    enrollment.status = Status.REJECTED
+    enrollment.save(update_fields=["status"])
+    _record(enrollment, Kind.REJECTED, actor, note)
+    return enrollment
+
+
+@transaction.atomic(durable=True)
+def withdraw_enrollment(
+    enrollment: Enrollment, *, actor: User, note: str = ""
+) -> Enrollment:
+    """The trainee (or an administrator) withdraws; a held seat is freed at once."""
+    enrollment = _locked(enrollment)
+    if enrollment.status not in (Status.PENDING, Status.ACTIVE):
+        raise ValidationError(_("已结业或已退出的报名不能再退出。"))
+    held_seat = enrollment.holds_seat
+    enrollment.status = Status.WITHDRAWN
+    enrollment.save(update_fields=["status"])
+    if held_seat:
+        _release_seat(enrollment.training_class)
+    _record(enrollment, Kind.WITHDRAWN, actor, note)
+    return enrollment
+
+
+@dataclass(frozen=True)
+class BulkEnrolment:
+    enrolled: list[User]
+    already: list[User]
+    ineligible: list[tuple[User, str]]
+    no_seat: list[User]
+
+
+@transaction.atomic(durable=True)
+def bulk_enroll(
+    training_class: TrainingClass, *, org_unit: OrgUnit, actor: User
+) -> BulkEnrolment:
+    """Enrol every active trainee of a street, community or grid (and the units under
+    it), as far as seats go. The enrolment window and approval do not apply (an
+    administrator is acting); prerequisites and level do. Everyone left out is
+    reported with the reason."""
+    training_class = (
+        TrainingClass.objects.select_for_update()
+        .select_related("course")
+        .get(pk=training_class.pk)
+    )
+    course = training_class.course
+    prerequisites = list(course.prerequisites.all())
+    people = list(
+        User.objects.filter(
+            is_active=True, org_unit__path__startswith=org_unit.path
+        ).order_by("org_unit__path", "phone")
+    )
+    live = set(
+        Enrollment.objects.live()
+        .filter(training_class=training_class, trainee__in=people)
+        .values_list("trainee_id", flat=True)
+    )
+    standings = selectors.standings_for(people)
+    already, ineligible, candidates = [], [], []
+    for person in people:
+        if person.pk in live:
+            already.append(person)
+            continue
+        refusal = course_refusal(course, standings[person.pk], prerequisites)
+        if refusal:
+            ineligible.append((person, refusal))
+        else:
+            candidates.append(person)
+    free = training_class.capacity - training_class.seats_taken
+    enrolled, no_seat = candidates[: max(free, 0)], candidates[max(free, 0) :]
+    if enrolled and not _take_seats(training_class, len(enrolled)):
+        raise ValidationError(_("名额已变化，请重试。"))
+    now = timezone.now()
+    enrollments = Enrollment.objects.bulk_create(
+        [
+            Enrollment(
+                training_class=training_class,
+                trainee=person,
+                status=Status.ACTIVE,
+                created_at=now,
+            )
+            for person in enrolled
+        ]
+    )
+    EnrollmentEvent.objects.bulk_create(
+        [
+            EnrollmentEvent(
+                enrollment=enrollment,
+                kind=Kind.ENROLLED,
+                actor=actor,
+                note=_("按单位批量报名：%(unit)s") % {"unit": org_unit.name},
+                created_at=now,
+            )
+            for enrollment in enrollments
+        ]
+    )
+    return BulkEnrolment(enrolled, already, ineligible, no_seat)
+
+
+def _lesson_of(enrollment: Enrollment, lesson: LessonPage) -> LessonPage:
+    course = enrollment.training_class.course
+    if not lesson.live or not lesson.path.startswith(course.path):
+        raise ValidationError(_("该课时不属于此课程。"))
+    return lesson
+
+
+@transaction.atomic(durable=True)
+def complete_lesson(enrollment: Enrollment, lesson: LessonPage, *, actor: User) -> bool:
+    """The trainee marks a lesson as studied. Returns True when this completed the
+    whole enrolment."""
+    enrollment = _locked(enrollment)
+    if enrollment.status == Status.COMPLETED:
+        return False
+    if enrollment.status != Status.ACTIVE:
+        raise ValidationError(_("报名审核通过后才能学习。"))
+    _lesson_of(enrollment, lesson)
+    LessonProgress.objects.get_or_create(enrollment=enrollment, lesson=lesson)
+    enrollment.last_lesson = lesson
+    enrollment.save(update_fields=["last_lesson"])
+    return _complete_if_done(enrollment, actor=actor)
+
+
+def score_quiz(quiz, answers: dict[str, list[int]]) -> int:
+    """Percentage of questions answered exactly right (every correct choice, no
+    wrong one). `answers` maps "q<index>" to the chosen choice indexes."""
+    questions = list(quiz["questions"])
+    right = 0
+    for index, question in enumerate(questions):
+        correct = {
+            i for i, choice in enumerate(question["choices"]) if choice["is_correct"]
+        }
+        chosen = set(answers.get(f"q{index}", []))
+        if chosen == correct:
+            right += 1
+    return round(100 * right / len(questions)) if questions else 0
+
+
+def _clean_answers(quiz, answers: dict[str, list[int]]) -> dict[str, list[int]]:
+    cleaned = {}
+    for index, question in enumerate(quiz["questions"]):
+        chosen = sorted(set(answers.get(f"q{index}", [])))
+        if not chosen:
+            raise ValidationError(_("第 %(n)s 题还没有作答。") % {"n": index + 1})
+        if any(i < 0 or i >= len(question["choices"]) for i in chosen):
+            raise ValidationError(_("第 %(n)s 题的选项无效。") % {"n": index + 1})
+        if len(chosen) > 1 and not question["multiple"]:
+            raise ValidationError(_("第 %(n)s 题是单选题。") % {"n": index + 1})
+        cleaned[f"q{index}"] = chosen
+    return cleaned
+
+
+@transaction.atomic(durable=True)
+def submit_quiz(
+    enrollment: Enrollment,
+    lesson: LessonPage,
+    *,
+    answers: dict[str, list[int]],
+    actor: User,
+) -> QuizAttempt:
+    """Score one attempt at a lesson's quiz; refuse once the attempts are used up.
+    The best score counts for completion."""
+    enrollment = _locked(enrollment)
+    if enrollment.status not in (Status.ACTIVE, Status.COMPLETED):
+        raise ValidationError(_("报名审核通过后才能作答。"))
+    _lesson_of(enrollment, lesson)
+    quiz = lesson.quiz
+    if quiz is None:
+        raise ValidationError(_("该课时没有测验。"))
+    cleaned = _clean_answers(quiz, answers)
+    used = QuizAttempt.objects.filter(enrollment=enrollment, lesson=lesson).count()
+    if used >= quiz["max_attempts"]:
+        raise ValidationError(
+            _("已用完全部 %(n)s 次作答机会。") % {"n": quiz["max_attempts"]}
+        )
+    score = score_quiz(quiz, cleaned)
+    attempt = QuizAttempt.objects.create(
+        enrollment=enrollment,
+        lesson=lesson,
+        number=used + 1,
+        score=score,
+        passed=score >= quiz["pass_mark"],
+        answers=cleaned,
+    )
+    if enrollment.status == Status.ACTIVE:
+        _complete_if_done(enrollment, actor=actor)
+    return attempt
+
+
+def _complete_if_done(enrollment: Enrollment, *, actor: User | None) -> bool:
+    """Complete the enrolment when the course's rule holds, exactly once: the status
+    moves by a conditional UPDATE and the completion event is unique."""
+    if not selectors.completion_rule_holds(enrollment):
+        return False
+    now = timezone.now()
+    changed = Enrollment.objects.filter(pk=enrollment.pk, status=Status.ACTIVE).update(
+        status=Status.COMPLETED, completed_at=now
+    )
+    if not changed:
+        return False
+    enrollment.status, enrollment.completed_at = Status.COMPLETED, now
+    _record(enrollment, Kind.COMPLETED, actor)
+    enrollment_id = enrollment.pk
+    transaction.on_commit(
+        lambda: enrollment_completed.send(
+            sender=Enrollment, enrollment_id=enrollment_id
+        )
+    )
+    return True
