@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from courses.models import CoursePage, LessonPage
 from school.models import Level, User
 
 
@@ -71,3 +72,30 @@ def user_can_manage_class(user: User, training_class) -> bool:
     if user.is_superuser or user.has_perm("courses.change_trainingclass"):
         return True
     return training_class.instructors.filter(pk=user.pk).exists()
+
+
+def user_can_manage_enrollments(user: User) -> bool:
+    """Approving, rejecting and bulk-enrolling are an administrator's call; an
+    instructor reads the roster of their own classes but does not change it."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or user.has_perm("courses.change_enrollment")
+
+
+def user_can_add_page(user: User, parent, page_class) -> bool:
+    """Narrows Wagtail's page "add" permission for authors who may not publish.
+
+    讲师 hold "add" on the root page (so it reaches catalogues created later), which
+    alone would let them add any page anywhere. They may add a course to a
+    catalogue, and a lesson only under a course they own. Whoever may publish under
+    `parent` (管理员, superusers) is not narrowed.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser or parent.permissions_for_user(user).can_publish_subpage():
+        return True
+    if issubclass(page_class, CoursePage):
+        return True  # parent_page_types already keeps courses in a catalogue
+    if issubclass(page_class, LessonPage):
+        return parent.owner_id == user.pk
+    return False

@@ -21,6 +21,7 @@ from courses.models import (
 )
 from courses.permissions import class_refusal, course_refusal
 from courses.signals import enrollment_completed
+from school import roles
 from school.models import OrgUnit, User
 
 Status = Enrollment.Status
@@ -66,8 +67,17 @@ def enroll_trainee(
     full, the trainee lacks a prerequisite or the level, or is already enrolled.
     A class that requires approval takes a request instead of a seat.
     """
-    training_class = TrainingClass.objects.select_related("course").get(
-        pk=training_class.pk
+    # Lock the class row first (PostgreSQL; SQLite's BEGIN IMMEDIATE already
+    # serialises writers). Without it, a request for an approval class, which takes
+    # no seat, inserts its row while bulk_enroll holds the class: the insert's
+    # foreign-key check waits for bulk_enroll, whose insert of the same trainee waits
+    # for the request — a deadlock. Seat-taking enrolments queue on this row anyway
+    # (the seat UPDATE locks it until commit), so this costs them nothing, and a
+    # double click now meets the first click's row instead of the unique index.
+    training_class = (
+        TrainingClass.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("course")
+        .get(pk=training_class.pk)
     )
     standing = selectors.standing_for(trainee)
     refusal = class_refusal(training_class, standing)
@@ -93,8 +103,12 @@ def enroll_trainee(
 
 
 def _locked(enrollment: Enrollment) -> Enrollment:
+    # of=("self",): lock the enrolment only. A bare select_for_update() with
+    # select_related locks the joined class row too, so on PostgreSQL every lesson
+    # completed and every quiz submitted would queue behind (and hold up) every
+    # enrolment in the same class. Seats move by conditional UPDATE regardless.
     return (
-        Enrollment.objects.select_for_update()
+        Enrollment.objects.select_for_update(of=("self",))
         .select_related("training_class")
         .get(pk=enrollment.pk)
     )
@@ -162,15 +176,21 @@ def bulk_enroll(
     administrator is acting); prerequisites and level do. Everyone left out is
     reported with the reason."""
     training_class = (
-        TrainingClass.objects.select_for_update()
+        TrainingClass.objects.select_for_update(no_key=True, of=("self",))
         .select_related("course")
         .get(pk=training_class.pk)
     )
+    if not training_class.is_active:
+        raise ValidationError(_("该班已停办"))
     course = training_class.course
     prerequisites = list(course.prerequisites.all())
+    # Trainees only: instructors, site hosts and administrators live in the same
+    # communities and grids, and must not take seats because of their address.
     people = list(
         User.objects.filter(
-            is_active=True, org_unit__path__startswith=org_unit.path
+            is_active=True,
+            org_unit__path__startswith=org_unit.path,
+            groups__name=roles.TRAINEE,
         ).order_by("org_unit__path", "phone")
     )
     live = set(
@@ -232,14 +252,16 @@ def complete_lesson(enrollment: Enrollment, lesson: LessonPage, *, actor: User) 
     """The trainee marks a lesson as studied. Returns True when this completed the
     whole enrolment."""
     enrollment = _locked(enrollment)
-    if enrollment.status == Status.COMPLETED:
-        return False
-    if enrollment.status != Status.ACTIVE:
+    if enrollment.status not in (Status.ACTIVE, Status.COMPLETED):
         raise ValidationError(_("报名审核通过后才能学习。"))
     _lesson_of(enrollment, lesson)
+    # A completed enrolment still records progress (an optional lesson read after
+    # completing, a lesson revisited); it only cannot complete a second time.
     LessonProgress.objects.get_or_create(enrollment=enrollment, lesson=lesson)
     enrollment.last_lesson = lesson
     enrollment.save(update_fields=["last_lesson"])
+    if enrollment.status == Status.COMPLETED:
+        return False
     return _complete_if_done(enrollment, actor=actor)
 
 
@@ -258,10 +280,28 @@ def score_quiz(quiz, answers: dict[str, list[int]]) -> int:
     return round(100 * right / len(questions)) if questions else 0
 
 
+def _choice_indexes(value) -> list[int] | None:
+    """The chosen indexes as ints (form posts send "0", "2"), or None when the value
+    is not a list of whole numbers, so bad input is refused instead of crashing."""
+    if not isinstance(value, list | tuple):
+        return None
+    indexes = []
+    for item in value:
+        if isinstance(item, str) and item.strip().isdecimal():
+            item = int(item)
+        if not isinstance(item, int) or isinstance(item, bool):
+            return None
+        indexes.append(item)
+    return indexes
+
+
 def _clean_answers(quiz, answers: dict[str, list[int]]) -> dict[str, list[int]]:
     cleaned = {}
     for index, question in enumerate(quiz["questions"]):
-        chosen = sorted(set(answers.get(f"q{index}", [])))
+        given = _choice_indexes(answers.get(f"q{index}", []))
+        if given is None:
+            raise ValidationError(_("第 %(n)s 题的选项无效。") % {"n": index + 1})
+        chosen = sorted(set(given))
         if not chosen:
             raise ValidationError(_("第 %(n)s 题还没有作答。") % {"n": index + 1})
         if any(i < 0 or i >= len(question["choices"]) for i in chosen):

@@ -2,10 +2,15 @@
 
 Every function here is idempotent: it looks up by a stable key (code, phone, kind)
 and creates only what is missing, so seeding twice leaves the same data.
+
+`seed(options)` is this app's entry point for seed_demo, which calls every
+installed app's `demo.seed` in INSTALLED_APPS order: the institution first, then
+the apps that build on it (courses.demo …).
 """
 
 import itertools
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
@@ -128,6 +133,17 @@ def trainee_name(index: int) -> str:
         return surname + first
     second = GIVEN[(index * 7 + 3) % len(GIVEN)]
     return surname + first + second
+
+
+def seed(options: dict[str, Any]) -> str:
+    """The org tree, both schools, the demo accounts, the practice sites and
+    `options["trainees"]` trainees. Returns a one-line summary."""
+    seed_org_tree()
+    seed_schools()
+    seed_demo_accounts()
+    seed_practice_sites()
+    created = seed_trainees(options.get("trainees", 0))
+    return f"组织架构、两所学校、{len(SITE_NAMES)} 个实践教学点，新建学员 {created} 人"
 
 
 @transaction.atomic

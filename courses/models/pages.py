@@ -18,6 +18,18 @@ class Tier(models.TextChoices):
     LEADERSHIP = "leadership", _("领导力提升班")
 
 
+def route_to_child(parent: Page, child_model, request, path_components):
+    """Wagtail's Page.route in one query per level instead of two (a child, then
+    its specific row): children of `parent` are `child_model` pages, so they are
+    fetched as such. Anything else falls back to Wagtail's own routing."""
+    try:
+        child = child_model.objects.child_of(parent).get(slug=path_components[0])
+    except child_model.DoesNotExist:
+        return Page.route(parent, request, path_components)
+    child._cached_parent_obj = parent
+    return child.route(request, path_components[1:])
+
+
 class CourseIndexPage(Page):
     """A school's catalogue: its courses by tier, with filters and search."""
 
@@ -38,6 +50,11 @@ class CourseIndexPage(Page):
         context = super().get_context(request, *args, **kwargs)
         context.update(catalog_context(self, request))
         return context
+
+    def route(self, request, path_components):
+        if path_components:
+            return route_to_child(self, CoursePage, request, path_components)
+        return super().route(request, path_components)
 
 
 class CoursePage(Page):
@@ -126,6 +143,19 @@ class CoursePage(Page):
         context = super().get_context(request, *args, **kwargs)
         context.update(course_context(self, request))
         return context
+
+    def route(self, request, path_components):
+        if not path_components:
+            return super().route(request, path_components)
+        # The lesson with its siblings, in one query: a lesson page shows them all
+        # (progress, previous and next), and courses.views.serve_lesson reuses them.
+        lessons = list(LessonPage.objects.child_of(self).order_by("path"))
+        for lesson in lessons:
+            if lesson.slug == path_components[0]:
+                lesson._cached_parent_obj = self
+                lesson.live_siblings = [item for item in lessons if item.live]
+                return lesson.route(request, path_components[1:])
+        return super().route(request, path_components)
 
 
 class LessonPage(Page):

@@ -1,0 +1,273 @@
+"""Per-class admin pages, reached from the 培训班 list: roster (with pending
+requests), roster export, bulk enrolment by org unit, quiz results.
+
+Every view fetches the class through `get_class_for_user`: a class this user may
+not see is a 404, the same as one that does not exist. Changing enrolments is an
+administrator's job; an instructor of the class reads but gets a 403 on a change.
+The URLs live under the TrainingClassViewSet, so Wagtail already requires admin
+access."""
+
+from django import forms
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+from django.views.generic import TemplateView
+
+from wagtail.admin import messages
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.widgets.button import HeaderButton
+from wagtail.permissions import policy_registry
+
+from courses import rosters, services
+from courses.models import Enrollment, TrainingClass
+from courses.permissions import user_can_manage_enrollments
+from school.models import OrgUnit, User
+
+
+def get_class_for_user(user: User, pk: int) -> TrainingClass:
+    """The class, if the permission policy lets this user view it; else 404."""
+    training_class = get_object_or_404(
+        TrainingClass.objects.select_related("course", "practice_site"), pk=pk
+    )
+    policy = policy_registry.get_by_type(TrainingClass)
+    if not policy.user_has_permission_for_instance(user, "view", training_class):
+        raise Http404
+    return training_class
+
+
+def get_enrollment_for_manager(user: User, pk: int) -> Enrollment:
+    """An enrolment of a class this user may view (else 404) and whose enrolments
+    they may change (else 403: they can see the roster, not change it)."""
+    enrollment = get_object_or_404(Enrollment, pk=pk)
+    get_class_for_user(user, enrollment.training_class_id)
+    if not user_can_manage_enrollments(user):
+        raise PermissionDenied
+    return enrollment
+
+
+class TrainingClassPageMixin(WagtailAdminTemplateMixin):
+    """Header, breadcrumbs and sibling links shared by the per-class pages."""
+
+    header_icon = "clipboard-list"
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.training_class = get_class_for_user(request.user, kwargs["pk"])
+
+    @cached_property
+    def can_manage_enrollments(self) -> bool:
+        return user_can_manage_enrollments(self.request.user)
+
+    def get_page_subtitle(self):
+        return str(self.training_class)
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {
+                "url": reverse("training_classes:index"),
+                "label": TrainingClass._meta.verbose_name_plural,
+            },
+            {
+                "url": "",
+                "label": self.get_page_title(),
+                "sublabel": self.get_page_subtitle(),
+            },
+        ]
+
+    def link(self, name: str, label: str, icon: str, **kwargs) -> HeaderButton:
+        url = reverse(
+            f"training_classes:{name}",
+            kwargs={"pk": self.training_class.pk, **kwargs},
+        )
+        return HeaderButton(label, url=url, icon_name=icon)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            training_class=self.training_class,
+            can_manage_enrollments=self.can_manage_enrollments,
+            **kwargs,
+        )
+
+
+class RejectForm(forms.Form):
+    note = forms.CharField(
+        label=gettext_lazy("不通过的原因"),
+        max_length=200,
+        error_messages={"required": gettext_lazy("请填写不通过的原因。")},
+    )
+
+
+class TrainingClassRosterView(TrainingClassPageMixin, TemplateView):
+    """花名册: who is in the class, how far they are, their best quiz scores; above
+    it, the requests awaiting approval."""
+
+    template_name = "courses/admin/training_class_roster.html"
+    page_title = gettext_lazy("花名册")
+
+    @cached_property
+    def header_buttons(self):
+        buttons = [
+            self.link("export_roster", _("导出 CSV"), "download", file_format="csv"),
+            self.link("export_roster", _("导出 Excel"), "download", file_format="xlsx"),
+            self.link("quiz_results", _("测验成绩"), "tasks"),
+        ]
+        if self.can_manage_enrollments:
+            buttons.append(self.link("bulk_enroll", _("按单位批量报名"), "group"))
+        return buttons
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            roster=rosters.class_roster(self.training_class),
+            reject_form=RejectForm(),
+            **kwargs,
+        )
+
+
+@require_GET
+def export_roster(request: HttpRequest, pk: int, file_format: str) -> HttpResponse:
+    training_class = get_class_for_user(request.user, pk)
+    writers = {
+        "csv": (rosters.roster_csv, "text/csv; charset=utf-8"),
+        "xlsx": (
+            rosters.roster_xlsx,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+    }
+    if file_format not in writers:
+        raise Http404
+    write, content_type = writers[file_format]
+    filename = rosters.export_filename(training_class, file_format)
+    return HttpResponse(
+        write(rosters.class_roster(training_class)),
+        content_type=content_type,
+        headers={"Content-Disposition": content_disposition_header(True, filename)},
+    )
+
+
+def _roster_url(enrollment: Enrollment) -> str:
+    return reverse("training_classes:roster", args=[enrollment.training_class_id])
+
+
+@require_POST
+def approve_enrollment(request: HttpRequest, pk: int) -> HttpResponse:
+    enrollment = get_enrollment_for_manager(request.user, pk)
+    try:
+        enrollment = services.approve_enrollment(enrollment, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("已通过 %(name)s 的报名。") % {"name": enrollment.trainee.real_name},
+        )
+    return redirect(_roster_url(enrollment))
+
+
+@require_POST
+def reject_enrollment(request: HttpRequest, pk: int) -> HttpResponse:
+    enrollment = get_enrollment_for_manager(request.user, pk)
+    form = RejectForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["note"]))
+        return redirect(_roster_url(enrollment))
+    try:
+        enrollment = services.reject_enrollment(
+            enrollment, actor=request.user, note=form.cleaned_data["note"]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("已将 %(name)s 的报名标为不通过。")
+            % {"name": enrollment.trainee.real_name},
+        )
+    return redirect(_roster_url(enrollment))
+
+
+class OrgUnitChoiceField(forms.ModelChoiceField):
+    """Streets, communities and grids, each labelled with its full name; the names
+    come from one query, not one per option."""
+
+    def label_from_instance(self, unit):
+        if not hasattr(self, "_names"):
+            self._names = rosters.unit_names(list(self.queryset))
+        return self._names.get(unit.pk, unit.name)
+
+
+class BulkEnrollForm(forms.Form):
+    org_unit = OrgUnitChoiceField(
+        label=gettext_lazy("单位"),
+        queryset=OrgUnit.objects.of_kind(
+            OrgUnit.Kind.STREET, OrgUnit.Kind.COMMUNITY, OrgUnit.Kind.GRID
+        ),
+        help_text=gettext_lazy("该单位及其下属单位的全部在册人员都会报名。"),
+        error_messages={"required": gettext_lazy("请选择单位。")},
+    )
+
+
+class BulkEnrollView(TrainingClassPageMixin, TemplateView):
+    """按单位批量报名: everyone of a street, community or grid, as far as seats go;
+    the page then lists who was enrolled and everyone left out, with the reason."""
+
+    template_name = "courses/admin/training_class_bulk_enroll.html"
+    page_title = gettext_lazy("按单位批量报名")
+
+    def dispatch(self, request, *args, **kwargs):
+        if not self.can_manage_enrollments:
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    @cached_property
+    def header_buttons(self):
+        return [self.link("roster", _("花名册"), "list-ul")]
+
+    def post(self, request, *args, **kwargs):
+        form = BulkEnrollForm(request.POST)
+        result = None
+        if form.is_valid():
+            try:
+                result = services.bulk_enroll(
+                    self.training_class,
+                    org_unit=form.cleaned_data["org_unit"],
+                    actor=request.user,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.training_class.refresh_from_db()
+        return self.render_to_response(self.get_context_data(form=form, result=result))
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("form", BulkEnrollForm())
+        result = kwargs.get("result")
+        if result is not None:
+            kwargs["left_out"] = [
+                *[(person, _("已在本班")) for person in result.already],
+                *result.ineligible,
+                *[(person, _("名额已满")) for person in result.no_seat],
+            ]
+        return super().get_context_data(**kwargs)
+
+
+class QuizResultsView(TrainingClassPageMixin, TemplateView):
+    """测验成绩: per lesson with a quiz, each trainee's attempts, best score, passed."""
+
+    template_name = "courses/admin/training_class_quiz_results.html"
+    page_title = gettext_lazy("测验成绩")
+
+    @cached_property
+    def header_buttons(self):
+        return [self.link("roster", _("花名册"), "list-ul")]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            results=rosters.class_quiz_results(self.training_class), **kwargs
+        )

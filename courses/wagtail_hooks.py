@@ -1,0 +1,63 @@
+from django.core.exceptions import PermissionDenied
+
+from wagtail import hooks
+from wagtail.models import Page
+from wagtail.permissions import register_permission_policy
+
+from courses.models import TrainingClass
+from courses.permissions import user_can_add_page
+from courses.viewsets import CoursesViewSetGroup, TrainingClassPermissionPolicy
+
+register_permission_policy(
+    TrainingClass, TrainingClassPermissionPolicy(TrainingClass), exact_class=True
+)
+
+
+@hooks.register("register_admin_viewset")
+def register_courses_viewsets():
+    return CoursesViewSetGroup()
+
+
+# 讲师 hold Wagtail's "add" page permission on the root page (migration 0002), which
+# by itself reaches everywhere. These hooks narrow every way a page can arrive under
+# a parent (create, copy, move, bulk move) to what courses.permissions allows: a
+# lesson only under a course its author owns. Wagtail turns the PermissionDenied
+# into its usual "no permission" response.
+
+
+@hooks.register("before_create_page")
+def check_page_author_may_create_here(request, parent_page, page_class):
+    if not user_can_add_page(request.user, parent_page, page_class):
+        raise PermissionDenied
+
+
+@hooks.register("before_copy_page")
+def check_page_author_may_copy_there(request, page):
+    if request.method != "POST":
+        return
+    try:
+        parent = Page.objects.get(pk=int(request.POST.get("new_parent_page", "")))
+    except (ValueError, Page.DoesNotExist):
+        return  # the copy form itself refuses a missing destination
+    if not user_can_add_page(request.user, parent, page.specific_class):
+        raise PermissionDenied
+
+
+@hooks.register("before_move_page")
+def check_page_author_may_move_there(request, page, destination):
+    if not user_can_add_page(request.user, destination, page.specific_class):
+        raise PermissionDenied
+
+
+@hooks.register("before_bulk_action")
+def check_page_author_may_bulk_move_there(request, action_type, objects, action):
+    if action_type != "move" or not issubclass(action.model, Page):
+        return
+    destination = action.cleaned_form and action.cleaned_form.cleaned_data.get(
+        "chooser"
+    )
+    if destination and any(
+        not user_can_add_page(request.user, destination, page.specific_class)
+        for page in objects
+    ):
+        raise PermissionDenied

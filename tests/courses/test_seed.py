@@ -1,0 +1,125 @@
+"""seed_demo's courses: both catalogues, 70 classes, the demo trainee's learning,
+and a second run that changes nothing."""
+
+import itertools
+from datetime import date
+
+from django.core.management import call_command
+from django.utils import timezone
+
+import pytest
+
+from courses.demo import class_plans
+from courses.demo.content import COURSES
+from courses.models import (
+    ClassLevel,
+    CourseIndexPage,
+    CoursePage,
+    Enrollment,
+    EnrollmentEvent,
+    LessonPage,
+    LessonProgress,
+    QuizAttempt,
+    Tier,
+    TrainingClass,
+)
+from school.models import Level, SchoolPage, User
+
+pytestmark = pytest.mark.django_db
+
+DEMO_TRAINEE = "13800000004"
+DEMO_INSTRUCTOR = "13800000002"
+
+
+def _snapshot() -> dict:
+    from wagtail.models import Page, Revision
+
+    return {
+        "pages": sorted(Page.objects.values_list("url_path", flat=True)),
+        "revisions": Revision.objects.count(),
+        "classes": sorted(
+            TrainingClass.objects.values_list(
+                "course__slug",
+                "number",
+                "level",
+                "capacity",
+                "seats_taken",
+                "starts_on",
+                "enrol_opens_at",
+                "requires_approval",
+                "practice_site_id",
+            )
+        ),
+        "enrollments": sorted(
+            Enrollment.objects.values_list(
+                "training_class_id", "trainee__phone", "status", "created_at"
+            )
+        ),
+        "events": EnrollmentEvent.objects.count(),
+        "progress": LessonProgress.objects.count(),
+        "attempts": QuizAttempt.objects.count(),
+    }
+
+
+def test_seed_demo_builds_both_catalogues_and_a_second_run_changes_nothing():
+    call_command("seed_demo", trainees=40)
+    first = _snapshot()
+
+    for school in SchoolPage.objects.all():
+        index = CourseIndexPage.objects.child_of(school).get(slug="courses")
+        assert index.live and index.live_revision_id
+        assert CoursePage.objects.child_of(index).count() >= 6
+    courses = list(CoursePage.objects.live())
+    assert len(courses) >= 12
+    assert {course.tier for course in courses} == set(Tier.values)
+    assert any(course.is_featured for course in courses)
+    assert all(course.live_revision_id for course in courses)
+    for course in courses:
+        lessons = list(LessonPage.objects.live().child_of(course).order_by("path"))
+        assert 2 <= len(lessons) <= 4, course.title
+        quiz = lessons[-1].quiz
+        assert quiz is not None and len(quiz["questions"]) >= 3, course.title
+        assert {q["multiple"] for q in quiz["questions"]} == {True, False}
+        if course.tier == Tier.LEADERSHIP:
+            assert course.minimum_level == Level.TALENT
+            assert Tier.BASIC in {p.tier for p in course.prerequisites.all()}
+
+    classes = TrainingClass.objects.all()
+    assert classes.count() == 70
+    assert {c.level for c in classes} == set(ClassLevel.values)
+    today = timezone.localdate()
+    assert classes.filter(ends_on__lt=today).exists()
+    assert classes.open_for_enrolment().exists()
+    assert classes.filter(enrol_opens_at__gt=timezone.now()).exists()
+    assert classes.filter(requires_approval=True).exists()
+    assert classes.filter(practice_site__isnull=False).exists()
+    instructor = User.objects.get(phone=DEMO_INSTRUCTOR)
+    assert all(list(c.instructors.all()) == [instructor] for c in classes)
+
+    mine = Enrollment.objects.filter(trainee__phone=DEMO_TRAINEE)
+    assert 2 <= mine.count() <= 3
+    assert mine.filter(status=Enrollment.Status.COMPLETED).count() == 1
+    assert LessonProgress.objects.filter(
+        enrollment__in=mine.filter(status=Enrollment.Status.ACTIVE)
+    ).exists()
+    assert Enrollment.objects.filter(
+        trainee__phone__startswith="139", status=Enrollment.Status.COMPLETED
+    ).exists()
+
+    call_command("seed_demo", trainees=40)
+    assert _snapshot() == first
+
+
+def test_each_course_has_past_and_current_classes_numbered_in_date_order():
+    today = date(2026, 3, 2)
+    plans = {spec.slug: class_plans(spec, today) for spec in COURSES}
+    assert sum(len(p) for p in plans.values()) == 70
+    for spec in COURSES:
+        runs = plans[spec.slug]
+        assert [run.number for run in runs] == list(range(1, spec.classes + 1))
+        assert all(a.starts_on < b.starts_on for a, b in itertools.pairwise(runs))
+        assert all(run.enrol_opens_at < run.enrol_closes_at for run in runs)
+        assert runs[0].ends_on < today  # the course has run before
+    latest = [runs[-1] for runs in plans.values()]
+    assert any(run.starts_on <= today <= run.ends_on for run in latest)  # under way
+    assert any(run.starts_on > today for run in latest)  # still to come
