@@ -67,7 +67,8 @@ def artifacts_dir() -> Path:
 def browser(transactional_db, monkeypatch) -> Iterator[Browser]:
     """Headless Chromium for one test (about a second to start)."""
     if not Path(CHROMIUM).exists():
-        pytest.skip(
+        # make test installs it; a missing browser is a failure, never a skip.
+        pytest.fail(
             f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
         )
     # Playwright's sync API keeps an asyncio loop running in the main thread, and
