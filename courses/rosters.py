@@ -20,7 +20,7 @@ from courses.models import (
     QuizAttempt,
     TrainingClass,
 )
-from courses.selectors import course_lessons, course_progress, lesson_has_quiz
+from courses.selectors import course_lessons, course_progress
 from school.models import OrgUnit, User
 
 
@@ -87,7 +87,7 @@ def class_roster(training_class: TrainingClass) -> Roster:
     keep the history."""
     lessons = course_lessons(training_class.course)
     lesson_ids = [lesson.pk for lesson in lessons]
-    quiz_lessons = [lesson for lesson in lessons if lesson_has_quiz(lesson)]
+    quiz_lessons = [lesson for lesson in lessons if lesson.has_quiz]
     enrollments = list(
         Enrollment.objects.live()
         .filter(training_class=training_class)
@@ -164,9 +164,7 @@ def class_quiz_results(training_class: TrainingClass) -> list[QuizResult]:
     """Quiz results of every trainee holding a seat, per lesson that has a quiz.
     Trainees who have not attempted a quiz are listed with no attempts."""
     quiz_lessons = [
-        lesson
-        for lesson in course_lessons(training_class.course)
-        if lesson_has_quiz(lesson)
+        lesson for lesson in course_lessons(training_class.course) if lesson.has_quiz
     ]
     enrollments = list(
         Enrollment.objects.filter(

@@ -83,7 +83,7 @@ def completion_rule_holds(enrollment: Enrollment) -> bool:
     course = enrollment.training_class.course
     lessons = course_lessons(course)
     required = {lesson.pk: lesson for lesson in lessons if lesson.is_required}
-    quizzes = {pk for pk, lesson in required.items() if lesson.quiz is not None}
+    quizzes = {pk for pk, lesson in required.items() if lesson.has_quiz}
     done = set(
         LessonProgress.objects.filter(enrollment=enrollment).values_list(
             "lesson_id", flat=True
@@ -418,12 +418,6 @@ def catalog_context(index_page: CourseIndexPage, request: HttpRequest) -> dict:
     }
 
 
-def lesson_has_quiz(lesson: LessonPage) -> bool:
-    """Whether the lesson's body holds a quiz, read from the raw JSON so that no
-    block is built."""
-    return any(item["type"] == "quiz" for item in lesson.body.raw_data)
-
-
 @dataclass(frozen=True)
 class CourseProgress:
     """How far one enrolment has got: each lesson studied and each quiz passed is
@@ -453,7 +447,7 @@ def course_progress(
     if enrollment is not None:
         status, last_lesson_id = enrollment.status, enrollment.last_lesson_id
     if quiz_ids is None:
-        quiz_ids = {lesson.pk for lesson in lessons if lesson_has_quiz(lesson)}
+        quiz_ids = {lesson.pk for lesson in lessons if lesson.has_quiz}
     with_quiz = {lesson.pk for lesson in lessons if lesson.pk in quiz_ids}
     steps = len(lessons) + len(with_quiz)
     done_steps = sum(1 for lesson in lessons if lesson.pk in done_ids) + len(
@@ -621,7 +615,7 @@ def _progress_and_attempts(
                 lesson.pk,
                 lesson.title,
                 url_of(lesson.url_path),
-                lesson_has_quiz(lesson),
+                lesson.has_quiz,
                 lesson.is_required,
                 lesson.estimated_minutes,
             )

@@ -185,6 +185,11 @@ class LessonPage(Page):
         verbose_name_plural = _("课时")
 
     @property
+    def has_quiz(self) -> bool:
+        """Whether the body holds a quiz, read from the raw JSON: no block is built."""
+        return any(item["type"] == "quiz" for item in self.body.raw_data)
+
+    @property
     def quiz(self):
         """The quiz block's value, or None. At most one per lesson."""
         for block in self.body:
