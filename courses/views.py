@@ -98,7 +98,7 @@ def serve_lesson(request: HttpRequest, lesson: LessonPage) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     course = lesson.get_parent()
-    enrollment = selectors.enrollment_for_course(request.user, course)
+    enrollment = selectors.enrollment_for_course(request.user, course, with_class=False)
     if enrollment is None or enrollment.status == Enrollment.Status.PENDING:
         context = lesson.get_context(request)
         context.update(access="locked", course=course, enrollment=enrollment)

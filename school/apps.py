@@ -10,7 +10,31 @@ class SchoolConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from wagtail.models import Site
+        from wagtail.signals import post_page_move
+
         from school import checks  # noqa: F401 - registers the system checks
+        from school.models import SchoolPage
+        from school.routing import forget_sites
+        from school.selectors import forget_navigation
+
+        # What the cache keeps of the Sites and of the schools' pages goes when they
+        # change (school.routing, schools_for_navigation).
+        for signal in (post_save, post_delete):
+            signal.connect(
+                forget_sites, sender=Site, dispatch_uid="school.forget_sites"
+            )
+            signal.connect(
+                forget_navigation,
+                sender=SchoolPage,
+                dispatch_uid="school.forget_navigation",
+            )
+        post_page_move.connect(forget_sites, dispatch_uid="school.forget_sites")
+        post_page_move.connect(
+            forget_navigation, dispatch_uid="school.forget_navigation"
+        )
 
 
 class SchoolUsersConfig(WagtailUsersAppConfig):

@@ -5,11 +5,14 @@ from django.db.models import Count, Q
 from django.http import HttpRequest
 
 from school.models import Level, OrgUnit, PracticeSite, SchoolPage, User
+from school.routing import site_for_request
 
 HOME_SITE_LIMIT = 6
 HEADLINE_CACHE_KEY = "school:headline-figures"
 HEADLINE_CACHE_SECONDS = 60
 NAVIGATION_FIELDS = ("title", "url_path", "display_name", "tagline", "kind")
+NAVIGATION_CACHE_KEY = "school:navigation"
+NAVIGATION_CACHE_SECONDS = 60
 
 
 def headline_figures() -> dict[str, int]:
@@ -55,11 +58,26 @@ def school_home_context(page: SchoolPage, request: HttpRequest | None = None) ->
 
 
 def schools_for_navigation(request: HttpRequest | None = None) -> list[SchoolPage]:
-    """Both schools' home pages in tree order, read once per request."""
+    """Both schools' home pages in tree order, which the header of every page shows:
+    kept in the shared cache, dropped whenever a school's page is saved, moved or
+    deleted (forget_navigation) and otherwise at most a minute old; read once per
+    request. Their links need the request's Site, which views outside Wagtail's
+    would otherwise look up with a query: found in the cache as well."""
     cached = getattr(request, "_schools_navigation", None)
     if cached is not None:
         return cached
-    schools = list(SchoolPage.objects.live().order_by("path").only(*NAVIGATION_FIELDS))
+    schools = cache.get(NAVIGATION_CACHE_KEY)
+    if schools is None:
+        schools = list(
+            SchoolPage.objects.live().order_by("path").only(*NAVIGATION_FIELDS)
+        )
+        cache.set(NAVIGATION_CACHE_KEY, schools, NAVIGATION_CACHE_SECONDS)
     if request is not None:
+        site_for_request(request)
         request._schools_navigation = schools
     return schools
+
+
+def forget_navigation(**kwargs) -> None:
+    """Receiver of SchoolPage's post_save and post_delete and of post_page_move."""
+    cache.delete(NAVIGATION_CACHE_KEY)

@@ -10,12 +10,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from wagtail import views as wagtail_views
+
 from django_q.brokers import get_broker
 
 from school import services
 from school.forms import PhoneLoginForm, ProfileForm, SignupForm, TraineeImportForm
 from school.importing import MAX_FILE_BYTES, UnreadableFile
 from school.permissions import user_can_import_trainees
+from school.routing import route_for_request
 
 
 @require_http_methods(["GET", "POST"])
@@ -71,6 +74,12 @@ def profile(request: HttpRequest) -> HttpResponse:
     return render(
         request, "accounts/profile.html", {"form": form, "profile_user": user}
     )
+
+
+def serve_page(request: HttpRequest, path: str) -> HttpResponse:
+    """Wagtail's page view, the page found from the Site in the cache."""
+    route_for_request(request, path)
+    return wagtail_views.serve(request, path)
 
 
 @never_cache

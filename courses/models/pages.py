@@ -9,7 +9,7 @@ from wagtail.search import index
 from modelcluster.fields import ParentalManyToManyField
 
 from courses.blocks import LessonBodyBlock
-from school.models import Level
+from school.models import Level, ViewRestrictionsInOneQueryMixin, children_of
 
 
 class Tier(models.TextChoices):
@@ -23,14 +23,14 @@ def route_to_child(parent: Page, child_model, request, path_components):
     its specific row): children of `parent` are `child_model` pages, so they are
     fetched as such. Anything else falls back to Wagtail's own routing."""
     try:
-        child = child_model.objects.child_of(parent).get(slug=path_components[0])
+        child = children_of(parent, child_model).get(slug=path_components[0])
     except child_model.DoesNotExist:
         return Page.route(parent, request, path_components)
     child._cached_parent_obj = parent
     return child.route(request, path_components[1:])
 
 
-class CourseIndexPage(Page):
+class CourseIndexPage(ViewRestrictionsInOneQueryMixin, Page):
     """A school's catalogue: its courses by tier, with filters and search."""
 
     intro = models.TextField(_("简介"), blank=True)
@@ -57,7 +57,7 @@ class CourseIndexPage(Page):
         return super().route(request, path_components)
 
 
-class CoursePage(Page):
+class CoursePage(ViewRestrictionsInOneQueryMixin, Page):
     """A course: what it teaches, who may take it, and when it counts as completed.
 
     Completion rule: every required lesson done, every lesson quiz passed, and
@@ -149,7 +149,7 @@ class CoursePage(Page):
             return super().route(request, path_components)
         # The lesson with its siblings, in one query: a lesson page shows them all
         # (progress, previous and next), and courses.views.serve_lesson reuses them.
-        lessons = list(LessonPage.objects.child_of(self).order_by("path"))
+        lessons = list(children_of(self, LessonPage).order_by("path"))
         for lesson in lessons:
             if lesson.slug == path_components[0]:
                 lesson._cached_parent_obj = self
@@ -158,7 +158,7 @@ class CoursePage(Page):
         return super().route(request, path_components)
 
 
-class LessonPage(Page):
+class LessonPage(ViewRestrictionsInOneQueryMixin, Page):
     """One lesson of a course. Its body may end in a quiz."""
 
     body = StreamField(LessonBodyBlock(), verbose_name=_("正文"))

@@ -2,7 +2,7 @@
 
 from .imports import TraineeImport
 from .org import OrgUnit
-from .pages import SchoolPage
+from .pages import SchoolPage, ViewRestrictionsInOneQueryMixin, children_of
 from .sites import PracticeSite
 from .users import Level, User, phone_validator
 
@@ -13,5 +13,7 @@ __all__ = [
     "SchoolPage",
     "TraineeImport",
     "User",
+    "ViewRestrictionsInOneQueryMixin",
+    "children_of",
     "phone_validator",
 ]

@@ -1,10 +1,12 @@
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import Q
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel, ObjectList, TabbedInterface
 from wagtail.fields import StreamField
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 from wagtail.search import index
 
 from school.blocks import SchoolBodyBlock
@@ -15,7 +17,29 @@ prefix_validator = RegexValidator(
 )
 
 
-class SchoolPage(Page):
+def children_of(page: Page, model: type[Page] = Page):
+    """The `model` pages directly below `page`, as Wagtail's child_of finds them but
+    without the conditions that only its descendant_of needs (they cost more to
+    build than the query takes to run): routing asks this on every page view."""
+    return model.objects.filter(path__startswith=page.path, depth=page.depth + 1)
+
+
+class ViewRestrictionsInOneQueryMixin:
+    """For page models: Page.get_view_restrictions, which Wagtail checks on every
+    view of a page, in one query instead of two."""
+
+    def get_view_restrictions(self):
+        """The restrictions on this page or an ancestor, an alias counting as its
+        source page, as Wagtail's: the ancestors are found by their paths, each a
+        prefix of this page's own. (An alias has no restrictions of its own.)"""
+        steps = range(self.steplen, len(self.path) + 1, self.steplen)
+        paths = [self.path[:end] for end in steps]
+        return PageViewRestriction.objects.filter(
+            Q(page__path__in=paths) | Q(page__aliases__path__in=paths)
+        ).distinct()
+
+
+class SchoolPage(ViewRestrictionsInOneQueryMixin, Page):
     """The home page of one school (网格学校 or 志愿者培训学院) and its settings.
 
     The Grid School is the site's root page; the Volunteer Academy sits directly
@@ -104,3 +128,19 @@ class SchoolPage(Page):
         context = super().get_context(request, *args, **kwargs)
         context.update(school_home_context(self, request))
         return context
+
+    def route(self, request, path_components):
+        """Page.route, reading only this page's place in the tree (path and depth),
+        so that school.routing can start from the root page as the cache holds it;
+        and the child read as its own type only if it is the page served: on the way
+        further down, only its route() is needed."""
+        if not path_components:
+            return super().route(request, path_components)
+        try:
+            child = children_of(self).get(slug=path_components[0])
+        except Page.DoesNotExist as error:
+            raise Http404 from error
+        child._cached_parent_obj = self
+        rest = path_components[1:]
+        child = child.specific_deferred if rest else child.specific
+        return child.route(request, rest)

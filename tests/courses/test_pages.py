@@ -1,7 +1,7 @@
 """Wagtail's page tests for the course pages: where each may live, that the admin
 creates it from valid form data, and that it renders for a trainee."""
 
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
 import pytest
@@ -271,3 +271,38 @@ def test_a_lesson_renders_for_an_enrolled_trainee(
     assert "服务礼仪的要点。" in content
     assert "志愿服务的基本原则包括？" in content  # the quiz's questions are shown
     assert "is_correct" not in content  # and never its answers
+
+
+def test_a_password_on_the_catalogue_guards_its_courses_and_lessons(
+    client, trainee, training_class, course_index, course, lessons
+):
+    services.enroll_trainee(training_class, trainee=trainee, actor=trainee)
+    PageViewRestriction.objects.create(
+        page=course_index,
+        restriction_type=PageViewRestriction.PASSWORD,
+        password="geheim",
+    )
+    client.force_login(trainee)
+    for page in (course_index, course, lessons[1]):
+        response = client.get(page.url)
+        assert "wagtailcore/password_required.html" in [
+            template.name for template in response.templates
+        ], page.url
+        assert "志愿服务的基本原则包括？" not in response.content.decode()
+
+
+def test_an_alias_of_a_course_keeps_the_password_of_its_source(
+    client, trainee, course, volunteer_academy
+):
+    other_catalogue = CourseIndexPageFactory(
+        parent=volunteer_academy, title="课程", slug="courses"
+    )
+    alias = course.create_alias(parent=other_catalogue)
+    PageViewRestriction.objects.create(
+        page=course, restriction_type=PageViewRestriction.PASSWORD, password="geheim"
+    )
+    client.force_login(trainee)
+    response = client.get(alias.url)
+    assert "wagtailcore/password_required.html" in [
+        template.name for template in response.templates
+    ]

@@ -8,11 +8,20 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 PO_FILE = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"
+ZH_PO_FILE = (
+    Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+)
 
 
-def _entries() -> list[str]:
-    text = PO_FILE.read_text(encoding="utf-8")
+def _entries(po_file: Path = PO_FILE) -> list[str]:
+    text = po_file.read_text(encoding="utf-8")
     return [block for block in text.split("\n\n") if "msgid" in block][1:]
+
+
+def _strings(block: str, keyword: str) -> list[str]:
+    """The (joined) strings of each `keyword` line of a .po entry."""
+    found = re.findall(rf'^{keyword} ((?:".*"\n?)+)', block + "\n", re.M)
+    return ["".join(re.findall(r'"(.*)"', value)) for value in found]
 
 
 def test_every_source_string_has_an_english_translation():
@@ -23,6 +32,18 @@ def test_every_source_string_has_an_english_translation():
         ):
             untranslated.append(block)
     assert untranslated == []
+
+
+def test_the_chinese_catalogue_only_repeats_the_source_strings():
+    """Chinese is the source language: locale/zh_Hans is there for speed (a string
+    found at once), so it must never change what a Chinese reader sees."""
+    changed = []
+    for block in _entries(ZH_PO_FILE):
+        msgids = _strings(block, "msgid") + _strings(block, "msgid_plural")
+        msgstrs = _strings(block, r"msgstr(?:\[\d\])?")
+        if "#, fuzzy" in block or not msgstrs or not set(msgstrs) <= set(msgids):
+            changed.append(block)
+    assert changed == []
 
 
 def test_english_is_selectable_and_the_choice_sticks(client, grid_school):
