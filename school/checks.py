@@ -1,8 +1,10 @@
 """System checks for what certificates need from the operating system.
 
 Without HarfBuzz-subset, WeasyPrint falls back to fontTools and one Chinese
-certificate takes ~15 s instead of ~0.2 s; without a CJK font, names print as boxes.
-Both are installed by `make run` / `make test`; a machine without them must refuse
+certificate takes ~15 s instead of ~0.2 s; without a CJK font, names print as boxes,
+and without a font for CJK Extension B (Noto CJK has none; HanaMinB from
+fonts-hanazono has it) so do rare characters in names such as 𠀀 (U+20000).
+All are installed by `make run` / `make test`; a machine without them must refuse
 to start rather than silently issue unusable certificates.
 """
 
@@ -33,19 +35,29 @@ def harfbuzz_subset_available() -> bool:
 
 
 def cjk_font_available() -> bool:
+    return _fonts_matching(":lang=zh")
+
+
+def _fonts_matching(pattern: str) -> bool:
     fc_list = shutil.which("fc-list")
     if fc_list is None:
         return False
     result = subprocess.run(  # noqa: S603 - fixed arguments, no shell
-        [fc_list, ":lang=zh", "family"], capture_output=True, text=True, timeout=20
+        [fc_list, pattern, "family"], capture_output=True, text=True, timeout=20
     )
     return result.returncode == 0 and bool(result.stdout.strip())
+
+
+def cjk_extension_b_font_available() -> bool:
+    """A font with U+20000, the first character of CJK Extension B."""
+    return _fonts_matching(":charset=20000")
 
 
 def check_pdf_dependencies(
     *,
     harfbuzz: Callable[[], bool] = harfbuzz_subset_available,
     cjk_font: Callable[[], bool] = cjk_font_available,
+    extension_b_font: Callable[[], bool] = cjk_extension_b_font_available,
 ) -> list[Error]:
     errors = []
     if not harfbuzz():
@@ -69,6 +81,18 @@ def check_pdf_dependencies(
                     "apt-get install fonts-noto-cjk (make run does this)."
                 ),
                 id="school.E002",
+            )
+        )
+    if not extension_b_font():
+        errors.append(
+            Error(
+                "No font for CJK Extension B (U+20000 and beyond) is installed.",
+                hint=(
+                    "Rare characters in names, such as 𠀀, would print as empty "
+                    "boxes. Install one: apt-get install fonts-hanazono (make run "
+                    "does this)."
+                ),
+                id="school.E003",
             )
         )
     return errors

@@ -3,6 +3,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
 from wagtail.users.forms import UserCreationForm as WagtailUserCreationForm
 from wagtail.users.forms import UserEditForm as WagtailUserEditForm
 
@@ -118,6 +119,17 @@ class PhoneLoginForm(AuthenticationForm):
         "invalid_login": _("手机号或密码不正确。请注意密码区分大小写。"),
         "inactive": _("此账号已停用，请联系管理员。"),
     }
+
+
+class AdminLoginForm(WagtailLoginForm):
+    """Wagtail's admin login, with its password field labelled (Wagtail leaves the
+    label to the field name, which shows "Password" in every language)."""
+
+    password = forms.CharField(
+        label=_("密码"),
+        widget=forms.PasswordInput(attrs={"placeholder": _("输入密码")}),
+        strip=False,
+    )
 
 
 class ProfileForm(forms.ModelForm):

@@ -516,3 +516,10 @@ def test_switching_language_never_redirects_to_another_site(client):
 
     assert response.status_code == 302
     assert not response.url.startswith("https://evil.example")
+
+
+def test_the_admin_login_labels_its_fields_in_chinese(client):
+    page = client.get("/admin/login/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "手机号" in page
+    assert "密码" in page
+    assert ">Password<" not in page

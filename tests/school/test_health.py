@@ -8,6 +8,7 @@ from django_q.brokers import get_broker
 
 from school.checks import (
     check_pdf_dependencies,
+    cjk_extension_b_font_available,
     cjk_font_available,
     harfbuzz_subset_available,
     pdf_dependencies_check,
@@ -83,6 +84,20 @@ def test_pdf_check_names_the_cjk_font_when_it_is_missing():
     assert [error.id for error in errors] == ["school.E002"]
     assert "CJK" in errors[0].msg
     assert "apt-get install fonts-noto-cjk" in errors[0].hint
+
+
+def test_pdf_check_names_the_extension_b_font_when_it_is_missing():
+    errors = check_pdf_dependencies(
+        harfbuzz=present, cjk_font=present, extension_b_font=missing
+    )
+
+    assert [error.id for error in errors] == ["school.E003"]
+    assert "Extension B" in errors[0].msg
+    assert "apt-get install fonts-hanazono" in errors[0].hint
+
+
+def test_this_machine_has_a_font_for_cjk_extension_b():
+    assert cjk_extension_b_font_available()
 
 
 def test_pdf_check_reports_both_when_both_are_missing():

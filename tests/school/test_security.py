@@ -2,6 +2,7 @@
 without the token is refused with 403 and changes nothing."""
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core import mail
@@ -11,8 +12,17 @@ from django.urls import reverse
 
 import pytest
 
+from certificates import services as certificate_services
+from certificates.models import Certificate, CertificateBatch, CertificateEvent
+from courses.models import Enrollment
 from school.models import User
-from tests.factories import TEST_PASSWORD
+from tests.certificates.conftest import (  # noqa: F401
+    certificate,
+    certificate_template,
+    enrollment,
+)
+from tests.courses.conftest import course, course_index, training_class  # noqa: F401
+from tests.factories import TEST_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -180,3 +190,145 @@ def test_password_reset_confirm_refuses_a_post_without_csrf_token(world):
 
 def test_healthz_accepts_no_post(client, db):
     assert client.post(reverse("healthz")).status_code == 405
+
+
+# The certificate admin (certificates.admin_views): the same three checks for each
+# state-changing URL, against a class with an issued certificate, a revoked one and
+# a trainee still studying.
+
+
+@dataclass(frozen=True)
+class CertificateCase:
+    url_name: str
+    args: Callable[[dict], list]
+    data: Callable[[dict], dict]
+
+    def __str__(self) -> str:
+        return self.url_name
+
+
+CERTIFICATE_CASES = [
+    CertificateCase(
+        "issued_certificates:revoke",
+        lambda w: [w["certificate"].pk],
+        lambda w: {"reason": "冒名参训"},
+    ),
+    CertificateCase(
+        "issued_certificates:reinstate",
+        lambda w: [w["revoked"].pk],
+        lambda w: {"reason": "核实无误"},
+    ),
+    CertificateCase(
+        "certificate_classes:issue",
+        lambda w: [w["training_class"].pk],
+        lambda w: {
+            "template": w["template"].pk,
+            "enrollments": [w["certificate"].enrollment_id],
+        },
+    ),
+    CertificateCase(
+        "certificate_classes:issue_one",
+        lambda w: [w["training_class"].pk],
+        lambda w: {
+            "enrollment": w["studying"].pk,
+            "template": w["template"].pk,
+            "reason": "补考合格",
+        },
+    ),
+    CertificateCase(
+        "certificate_classes:archive", lambda w: [w["training_class"].pk], lambda w: {}
+    ),
+]
+
+
+@pytest.fixture
+def certificate_world(request, world, other_trainee):
+    # The certificates' fixtures (imported above) asked for by name, so that no
+    # parameter shadows the imports.
+    w = {
+        **world,
+        "training_class": request.getfixturevalue("training_class"),
+        "template": request.getfixturevalue("certificate_template"),
+        "certificate": request.getfixturevalue("certificate"),
+    }
+    w["revoked"] = certificate_services.issue_certificate(
+        Enrollment.objects.create(
+            training_class=w["training_class"],
+            trainee=other_trainee,
+            status=Enrollment.Status.ACTIVE,
+        ),
+        template=w["template"],
+        reason="补考合格",
+        deliver=False,
+    )
+    certificate_services.revoke_certificate(
+        w["revoked"], actor=world["school_admin"], reason="信息有误"
+    )
+    w["studying"] = Enrollment.objects.create(
+        training_class=w["training_class"],
+        trainee=UserFactory(real_name="王五", org_unit=world["grid"]),
+        status=Enrollment.Status.ACTIVE,
+    )
+    return w
+
+
+def certificates_snapshot() -> dict:
+    return {
+        "certificates": sorted(
+            Certificate.objects.values_list("pk", "status", "revoked_reason")
+        ),
+        "events": CertificateEvent.objects.count(),
+        "batches": CertificateBatch.objects.count(),
+    }
+
+
+def admin_client(world, *, enforce_csrf_checks: bool) -> Client:
+    client = Client(enforce_csrf_checks=enforce_csrf_checks)
+    client.force_login(world["school_admin"])
+    return client
+
+
+@pytest.mark.parametrize("case", CERTIFICATE_CASES, ids=str)
+def test_a_get_changes_no_certificate(case, certificate_world):
+    client = admin_client(certificate_world, enforce_csrf_checks=False)
+    before = certificates_snapshot()
+
+    response = client.get(
+        reverse(case.url_name, args=case.args(certificate_world)),
+        case.data(certificate_world),
+    )
+
+    assert response.status_code in {200, 405}
+    assert certificates_snapshot() == before
+
+
+@pytest.mark.parametrize("case", CERTIFICATE_CASES, ids=str)
+def test_a_certificate_post_without_csrf_token_is_refused(case, certificate_world):
+    client = admin_client(certificate_world, enforce_csrf_checks=True)
+    before = certificates_snapshot()
+
+    response = client.post(
+        reverse(case.url_name, args=case.args(certificate_world)),
+        case.data(certificate_world),
+    )
+
+    assert response.status_code == 403
+    assert certificates_snapshot() == before
+
+
+@pytest.mark.parametrize("case", CERTIFICATE_CASES, ids=str)
+def test_the_same_certificate_post_with_a_csrf_token_does_change_something(
+    case, certificate_world
+):
+    client = admin_client(certificate_world, enforce_csrf_checks=True)
+    before = certificates_snapshot()
+    client.get(reverse("accounts:password_reset"))  # sets the CSRF cookie
+    token = client.cookies["csrftoken"].value
+
+    response = client.post(
+        reverse(case.url_name, args=case.args(certificate_world)),
+        {**case.data(certificate_world), "csrfmiddlewaretoken": token},
+    )
+
+    assert response.status_code == 302
+    assert certificates_snapshot() != before

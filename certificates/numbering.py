@@ -1,0 +1,36 @@
+"""Certificate numbers: ``<school prefix>-<year>-<tier code>-<serial>``, for example
+``WGXX-2026-JC-000123``. Serials count per school, year and tier, only upwards."""
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from certificates.models import NumberSequence
+from school.models import SchoolPage
+
+TIER_CODES = {"basic": "JC", "specialist": "ZX", "leadership": "LD"}
+SERIAL_DIGITS = 6
+
+
+def format_number(prefix: str, year: int, tier: str, serial: int) -> str:
+    return f"{prefix}-{year}-{TIER_CODES[tier]}-{serial:0{SERIAL_DIGITS}d}"
+
+
+def allocate_number(school: SchoolPage, *, year: int, tier: str) -> str:
+    """The next number of a school's year and tier. Call it inside the transaction
+    that stores the certificate: the UPDATE holds the sequence row until commit, so
+    concurrent issuers queue on it, and a rolled-back issue gives its serial back
+    unprinted."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("allocate_number must run inside the issuing transaction")
+    sequence = NumberSequence.objects.filter(school=school, year=year, tier=tier)
+    if not sequence.update(last=F("last") + 1):
+        try:
+            with transaction.atomic():
+                NumberSequence.objects.create(
+                    school=school, year=year, tier=tier, last=1
+                )
+        except IntegrityError:
+            # Another issuer created the row first; its transaction has committed.
+            sequence.update(last=F("last") + 1)
+    serial = sequence.values_list("last", flat=True).get()
+    return format_number(school.certificate_prefix, year, tier, serial)

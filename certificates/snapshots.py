@@ -1,0 +1,99 @@
+"""What a certificate prints, frozen at issue.
+
+The snapshot is plain JSON. Everything the PDF and the verification page show comes
+from it, never from the live course, template or user, so later edits change
+nothing already issued. Later additions (attended hours from the attendance
+records, say) are new optional keys: a certificate without them prints as before.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from django.utils import timezone, translation
+
+from certificates.models import CertificateTemplate
+from courses.models import Enrollment
+from school.models import SchoolPage
+
+SNAPSHOT_VERSION = 1
+PRINT_LANGUAGE = "zh-hans"
+
+
+def date_label(day: date | None) -> str:
+    return f"{day.year}年{day.month}月{day.day}日" if day else ""
+
+
+def hours_label(hours: Decimal) -> str:
+    return f"{hours.normalize():f}"
+
+
+def _image_name(image) -> str | None:
+    return image.file.name if image is not None else None
+
+
+def _signatories(template: CertificateTemplate, school: SchoolPage) -> list[dict]:
+    signatories = [
+        {
+            "name": block.value["name"],
+            "title": block.value["title"],
+            "seal": _image_name(block.value.get("seal")),
+        }
+        for block in template.signatories
+    ]
+    if not signatories and school.principal_name:
+        signatories = [{"name": school.principal_name, "title": "校长", "seal": None}]
+    return signatories
+
+
+def build_snapshot(
+    enrollment: Enrollment,
+    template: CertificateTemplate,
+    *,
+    school: SchoolPage,
+    number: str,
+    issued_on: date,
+    valid_until: date | None,
+) -> dict:
+    training_class = enrollment.training_class
+    course = training_class.course
+    completed_on = (
+        timezone.localdate(enrollment.completed_at)
+        if enrollment.completed_at
+        else issued_on
+    )
+    with translation.override(PRINT_LANGUAGE):
+        values = {
+            "holder_name": enrollment.trainee.real_name,
+            "course_title": course.title,
+            "tier": course.tier,
+            "tier_label": str(course.get_tier_display()),
+            "class_number": training_class.number,
+            "class_label": f"第 {training_class.number} 期",
+            "class_level": training_class.level,
+            "class_level_label": str(training_class.get_level_display()),
+            "study_hours": hours_label(course.study_hours),
+            "starts_on": training_class.starts_on.isoformat(),
+            "starts_on_label": date_label(training_class.starts_on),
+            "ends_on": training_class.ends_on.isoformat(),
+            "ends_on_label": date_label(training_class.ends_on),
+            "completed_on": completed_on.isoformat(),
+            "school_name": school.display_name or school.title,
+        }
+    return {
+        "version": SNAPSHOT_VERSION,
+        **values,
+        "number": number,
+        "issued_on": issued_on.isoformat(),
+        "issued_on_label": date_label(issued_on),
+        "valid_until": valid_until.isoformat() if valid_until else None,
+        "valid_until_label": date_label(valid_until),
+        "layout": str(template.layout),
+        "heading": template.heading,
+        "body": template.fill_body(values),
+        "footer_note": template.footer_note,
+        "background": _image_name(template.background_image),
+        "seal": _image_name(school.seal_image),
+        "signatories": _signatories(template, school),
+        "template_id": template.pk,
+        "template_revision_id": template.latest_revision_id,
+    }
