@@ -61,7 +61,12 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from certificates.models import Certificate, CertificateTemplate, Layout
-from certificates.snapshots import PRINT_LANGUAGE, date_label
+from certificates.snapshots import (
+    PRINT_LANGUAGE,
+    date_label,
+    printed_by_template,
+    valid_until_for,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -452,9 +457,6 @@ def sample_snapshot(
 ) -> dict:
     """A snapshot as the template would issue it to a sample trainee today: the
     template's own texts, images and signatories, the school's name and seal."""
-    from certificates.services import add_months
-    from certificates.snapshots import _signatories
-
     today = today or timezone.localdate()
     school = template.school if template.school_id else None
     school_name = (school.display_name or school.title) if school else _("网格学校")
@@ -471,29 +473,17 @@ def sample_snapshot(
             "ends_on_label": date_label(ends_on),
             "school_name": school_name,
         }
-    valid_until = (
-        add_months(today, template.validity_months)
-        if template.validity_months
-        else None
-    )
     prefix = school.certificate_prefix if school else "WGXX"
-    seal = school.seal_image if school else None
     return {
         **values,
-        "number": f"{prefix}-{today.year}-JC-000000",
-        "issued_on": today.isoformat(),
-        "issued_on_label": date_label(today),
-        "valid_until": valid_until.isoformat() if valid_until else None,
-        "valid_until_label": date_label(valid_until),
-        "layout": str(template.layout),
-        "heading": template.heading,
-        "body": template.fill_body(values),
-        "footer_note": template.footer_note,
-        "background": (
-            template.background_image.file.name if template.background_image else None
+        **printed_by_template(
+            template,
+            school=school,
+            values=values,
+            number=f"{prefix}-{today.year}-JC-000000",
+            issued_on=today,
+            valid_until=valid_until_for(template, today),
         ),
-        "seal": seal.file.name if seal else None,
-        "signatories": _signatories(template, school) if school else [],
     }
 
 

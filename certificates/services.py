@@ -1,7 +1,6 @@
 """State changes of certificates: issue (one, bulk, on completion), render and
 deliver, revoke and reinstate, expiry reminders."""
 
-import calendar
 import logging
 import re
 import tempfile
@@ -28,7 +27,7 @@ from certificates.models import (
     CertificateTemplate,
 )
 from certificates.signals import certificate_issued
-from certificates.snapshots import PRINT_LANGUAGE, build_snapshot
+from certificates.snapshots import PRINT_LANGUAGE, build_snapshot, valid_until_for
 from courses.models import Enrollment, TrainingClass
 from school.models import SchoolPage, User
 
@@ -37,14 +36,6 @@ Kind = CertificateEvent.Kind
 
 # Days before expiry at which the holder is reminded, loosest first.
 REMINDER_DAYS = {60: Kind.REMINDED_60, 30: Kind.REMINDED_30, 7: Kind.REMINDED_7}
-
-
-def add_months(day: date, months: int) -> date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return day.replace(
-        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
-    )
 
 
 def _record(
@@ -128,11 +119,7 @@ def _issue(
         template.save_revision(user=actor, log_action=False)
     now = timezone.now()
     issued_on = timezone.localdate(now)
-    valid_until = (
-        add_months(issued_on, template.validity_months)
-        if template.validity_months
-        else None
-    )
+    valid_until = valid_until_for(template, issued_on)
     number = numbering.allocate_number(school, year=issued_on.year, tier=course.tier)
     certificate = Certificate.objects.create(
         enrollment=enrollment,

@@ -6,6 +6,7 @@ nothing already issued. Later additions (attended hours from the attendance
 records, say) are new optional keys: a certificate without them prints as before.
 """
 
+import calendar
 from datetime import date
 from decimal import Decimal
 
@@ -17,6 +18,21 @@ from school.models import SchoolPage
 
 SNAPSHOT_VERSION = 1
 PRINT_LANGUAGE = "zh-hans"
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, or the last day of a shorter month."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
+
+
+def valid_until_for(template: CertificateTemplate, issued_on: date) -> date | None:
+    if not template.validity_months:
+        return None
+    return add_months(issued_on, template.validity_months)
 
 
 def date_label(day: date | None) -> str:
@@ -31,7 +47,9 @@ def _image_name(image) -> str | None:
     return image.file.name if image is not None else None
 
 
-def _signatories(template: CertificateTemplate, school: SchoolPage) -> list[dict]:
+def _signatories(
+    template: CertificateTemplate, school: SchoolPage | None
+) -> list[dict]:
     signatories = [
         {
             "name": block.value["name"],
@@ -40,7 +58,7 @@ def _signatories(template: CertificateTemplate, school: SchoolPage) -> list[dict
         }
         for block in template.signatories
     ]
-    if not signatories and school.principal_name:
+    if not signatories and school is not None and school.principal_name:
         signatories = [{"name": school.principal_name, "title": "校长", "seal": None}]
     return signatories
 
@@ -82,6 +100,31 @@ def build_snapshot(
     return {
         "version": SNAPSHOT_VERSION,
         **values,
+        **printed_by_template(
+            template,
+            school=school,
+            values=values,
+            number=number,
+            issued_on=issued_on,
+            valid_until=valid_until,
+        ),
+        "template_id": template.pk,
+        "template_revision_id": template.latest_revision_id,
+    }
+
+
+def printed_by_template(
+    template: CertificateTemplate,
+    *,
+    school: SchoolPage | None,
+    values: dict,
+    number: str,
+    issued_on: date,
+    valid_until: date | None,
+) -> dict:
+    """The part of a snapshot the template and the school decide: texts, images,
+    signatories, number and dates. `values` are the trainee's and the course's."""
+    return {
         "number": number,
         "issued_on": issued_on.isoformat(),
         "issued_on_label": date_label(issued_on),
@@ -92,8 +135,6 @@ def build_snapshot(
         "body": template.fill_body(values),
         "footer_note": template.footer_note,
         "background": _image_name(template.background_image),
-        "seal": _image_name(school.seal_image),
+        "seal": _image_name(school.seal_image) if school else None,
         "signatories": _signatories(template, school),
-        "template_id": template.pk,
-        "template_revision_id": template.latest_revision_id,
     }
