@@ -1,5 +1,5 @@
 """Certificate numbers: ``<school prefix>-<year>-<tier code>-<serial>``, for example
-``WGXX-2026-JC-000123``. Serials count per school, year and tier, only upwards."""
+``WGXX-2026-JC-000123``. Serials count per prefix, year and tier, only upwards."""
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -22,15 +22,16 @@ def allocate_number(school: SchoolPage, *, year: int, tier: str) -> str:
     unprinted."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("allocate_number must run inside the issuing transaction")
-    sequence = NumberSequence.objects.filter(school=school, year=year, tier=tier)
+    prefix = school.certificate_prefix
+    sequence = NumberSequence.objects.filter(prefix=prefix, year=year, tier=tier)
     if not sequence.update(last=F("last") + 1):
         try:
             with transaction.atomic():
                 NumberSequence.objects.create(
-                    school=school, year=year, tier=tier, last=1
+                    prefix=prefix, year=year, tier=tier, last=1
                 )
         except IntegrityError:
             # Another issuer created the row first; its transaction has committed.
             sequence.update(last=F("last") + 1)
     serial = sequence.values_list("last", flat=True).get()
-    return format_number(school.certificate_prefix, year, tier, serial)
+    return format_number(prefix, year, tier, serial)

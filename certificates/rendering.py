@@ -49,7 +49,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 from django.conf import settings
-from django.core.files.storage import default_storage
 from django.http import HttpResponse
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
@@ -61,12 +60,15 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from certificates.models import Certificate, CertificateTemplate, Layout
+from certificates.numbering import format_number
 from certificates.snapshots import (
     PRINT_LANGUAGE,
     date_label,
+    image_storage,
     printed_by_template,
     valid_until_for,
 )
+from courses.models import Tier
 
 logger = logging.getLogger(__name__)
 
@@ -141,14 +143,13 @@ IMAGE_CACHE_BYTES = 24 * 1024 * 1024
 
 
 def image_bytes(name: str) -> bytes | None:
-    """An image's bytes from the default storage (None if the file is missing: it
-    prints nothing). The last ones read are kept, up to IMAGE_CACHE_BYTES: stored
-    image files are never rewritten under the same name, and a school's seal is on
-    every PDF."""
+    """An image's bytes (None if the file is missing: it prints nothing). The last
+    ones read are kept, up to IMAGE_CACHE_BYTES: a school's seal is on every PDF,
+    and frozen copies are named by their content, so a name never changes bytes."""
     if name in _images:
         return _images[name]
     try:
-        with default_storage.open(name, "rb") as image:
+        with image_storage(name).open(name, "rb") as image:
             data = image.read()
     except (OSError, ValueError):
         logger.warning("Certificate PDF: image %s is missing", name)
@@ -458,6 +459,7 @@ def sample_snapshot(
     """A snapshot as the template would issue it to a sample trainee today: the
     template's own texts, images and signatories, the school's name and seal."""
     today = today or timezone.localdate()
+    tier = template.tier or Tier.BASIC
     school = template.school if template.school_id else None
     school_name = (school.display_name or school.title) if school else _("网格学校")
     with translation.override(PRINT_LANGUAGE):
@@ -465,7 +467,7 @@ def sample_snapshot(
         values = {
             "holder_name": SAMPLE_NAME,
             "course_title": SAMPLE_COURSE,
-            "tier_label": _("基础通识班"),
+            "tier_label": str(Tier(tier).label),
             "class_label": "第 1 期",
             "class_level_label": _("区级"),
             "study_hours": "32",
@@ -480,9 +482,10 @@ def sample_snapshot(
             template,
             school=school,
             values=values,
-            number=f"{prefix}-{today.year}-JC-000000",
+            number=format_number(prefix, today.year, tier, 0),
             issued_on=today,
             valid_until=valid_until_for(template, today),
+            frozen=False,
         ),
     }
 

@@ -12,7 +12,8 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -115,8 +116,6 @@ def _issue(
     course = enrollment.training_class.course
     school = selectors.school_of(course)
     _check_issuable(enrollment, template, school=school, reason=reason)
-    if template.latest_revision_id is None:
-        template.save_revision(user=actor, log_action=False)
     now = timezone.now()
     issued_on = timezone.localdate(now)
     valid_until = valid_until_for(template, issued_on)
@@ -197,28 +196,47 @@ def render_certificate(certificate: Certificate) -> str:
     return stored
 
 
-def send_certificate_email(certificate: Certificate) -> bool:
-    """Tell the holder the certificate is ready, once (the event is unique and is
-    written in the same transaction as the sending, so a failed send is retried)."""
-    holder = certificate.holder
-    if not holder.email:
-        return False
+def _claim(
+    certificate: Certificate, kind: str, note: str = ""
+) -> CertificateEvent | None:
+    """Record a once-only event in a short transaction of its own, before what it
+    records leaves the database (an e-mail): None if it was recorded before."""
     try:
         with transaction.atomic():
-            _record(certificate, Kind.EMAILED, note=holder.email)
-            with translation.override(PRINT_LANGUAGE):
-                context = {"certificate": certificate, "snapshot": certificate.snapshot}
-                send_mail(
-                    render_to_string(
-                        "emails/certificate_issued-subject.txt", context
-                    ).strip(),
-                    render_to_string("emails/certificate_issued-body.txt", context),
-                    None,
-                    [holder.email],
-                )
+            return _record(certificate, kind, note=note)
     except IntegrityError:
+        return None
+
+
+def _send_once(
+    certificate: Certificate, kind: str, template: str, context: dict
+) -> bool:
+    """E-mail the holder at most once per `kind`: claimed by the event, sent outside
+    any transaction (a slow mail server holds no database lock), and the claim
+    withdrawn if sending fails, so that a retry sends it."""
+    claim = _claim(certificate, kind, note=certificate.holder.email)
+    if claim is None:
         return False
+    try:
+        with translation.override(PRINT_LANGUAGE):
+            send_mail(
+                render_to_string(f"emails/{template}-subject.txt", context).strip(),
+                render_to_string(f"emails/{template}-body.txt", context),
+                None,
+                [certificate.holder.email],
+            )
+    except Exception:
+        claim.delete()
+        raise
     return True
+
+
+def send_certificate_email(certificate: Certificate) -> bool:
+    """Tell the holder the certificate is ready, once."""
+    if not certificate.holder.email:
+        return False
+    context = {"certificate": certificate, "snapshot": certificate.snapshot}
+    return _send_once(certificate, Kind.EMAILED, "certificate_issued", context)
 
 
 def deliver_certificate(certificate: Certificate) -> None:
@@ -287,32 +305,22 @@ def send_expiry_reminders(today: date | None = None) -> int:
         kind = _reminder_due(certificate.days_left(today))
         if kind is None:
             continue
+        if not certificate.holder.email:
+            # Reminded on the site only (我的证书 shows it expiring).
+            sent += _claim(certificate, kind) is not None
+            continue
+        context = {
+            "certificate": certificate,
+            "snapshot": certificate.snapshot,
+            "days_left": certificate.days_left(today),
+        }
         try:
-            with transaction.atomic():
-                _record(certificate, kind)
-                if certificate.holder.email:
-                    _send_reminder(certificate, today)
-        except IntegrityError:
-            continue  # already reminded at this step
-        sent += 1
+            sent += _send_once(certificate, kind, "certificate_expiring", context)
+        except Exception:
+            # One unreachable mailbox must not stop the others; tomorrow's run
+            # tries this one again.
+            logger.exception("Expiry reminder for certificate %s", certificate.pk)
     return sent
-
-
-def _send_reminder(certificate: Certificate, today: date) -> None:
-    context = {
-        "certificate": certificate,
-        "snapshot": certificate.snapshot,
-        "days_left": certificate.days_left(today),
-    }
-    with translation.override(PRINT_LANGUAGE):
-        send_mail(
-            render_to_string(
-                "emails/certificate_expiring-subject.txt", context
-            ).strip(),
-            render_to_string("emails/certificate_expiring-body.txt", context),
-            None,
-            [certificate.holder.email],
-        )
 
 
 # --- bulk work over a class -------------------------------------------------------
@@ -371,7 +379,11 @@ def _advance(batch: CertificateBatch, *, failed: int = 0) -> None:
     """Progress is counted from the certificates themselves, so a retried chunk
     never counts anything twice."""
     rows = Batch.objects.filter(pk=batch.pk)
-    rows.update(done=selectors.batch_done(batch), failed=F("failed") + failed)
+    # Two workers may count at once; the higher count is the later truth.
+    rows.update(
+        done=Greatest(F("done"), Value(selectors.batch_done(batch))),
+        failed=F("failed") + failed,
+    )
     rows.filter(status=Batch.Status.QUEUED).update(status=Batch.Status.RUNNING)
     rows.filter(status=Batch.Status.RUNNING, total__lte=F("done") + F("failed")).update(
         status=Batch.Status.FINISHED, finished_at=timezone.now()
@@ -379,8 +391,9 @@ def _advance(batch: CertificateBatch, *, failed: int = 0) -> None:
 
 
 def issue_batch_chunk(batch: CertificateBatch, enrollment_ids: list[int]) -> None:
-    """Issue, render and notify for part of a batch, in this worker. Safe to run
-    twice: issuing returns existing certificates, rendering and e-mail happen once."""
+    """Issue and render part of a batch in this worker, and queue the e-mails.
+    Safe to run twice: issuing returns existing certificates, rendering and e-mail
+    happen once. A trainee who fails is counted and logged; the rest go on."""
     enrollments = Enrollment.objects.filter(pk__in=enrollment_ids).order_by("pk")
     since_progress = failed = 0
     for enrollment in enrollments:
@@ -391,10 +404,16 @@ def issue_batch_chunk(batch: CertificateBatch, enrollment_ids: list[int]) -> Non
                 actor=batch.requested_by,
                 deliver=False,
             )
-            deliver_certificate(certificate)
+            render_certificate(certificate)
         except ValidationError as error:
             logger.warning("Batch %s, enrolment %s: %s", batch.pk, enrollment.pk, error)
             failed += 1
+        except Exception:
+            # One trainee's failure must not stop the rest of the class.
+            logger.exception("Batch %s, enrolment %s", batch.pk, enrollment.pk)
+            failed += 1
+        else:
+            _queue_email(certificate)
         since_progress += 1
         # Counting the batch's certificates costs as much as issuing one: progress
         # moves every few certificates, not after each.
@@ -403,6 +422,17 @@ def issue_batch_chunk(batch: CertificateBatch, enrollment_ids: list[int]) -> Non
             since_progress = failed = 0
     if since_progress:
         _advance(batch, failed=failed)
+
+
+def _queue_email(certificate: Certificate) -> None:
+    """The holder's e-mail as a job of its own, retried by the queue: a mail server
+    that is down delays the e-mails, never the certificates."""
+    if not certificate.holder.email:
+        return
+    try:
+        async_task("certificates.tasks.email_certificate_task", certificate.pk)
+    except Exception:
+        logger.exception("E-mail of certificate %s", certificate.pk)
 
 
 UNSAFE_IN_FILE_NAMES = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
@@ -448,6 +478,29 @@ def build_class_archive(batch: CertificateBatch) -> None:
     )
     rows = Batch.objects.filter(pk=batch.pk)
     rows.update(status=Batch.Status.RUNNING, total=len(certificates), done=0)
+    try:
+        stored = _write_archive(batch, certificates)
+    except Exception as error:
+        rows.update(
+            status=Batch.Status.FAILED,
+            error=repr(error)[:2000],
+            finished_at=timezone.now(),
+        )
+        raise
+    field = CertificateBatch._meta.get_field("archive")
+    previous = Batch.objects.get(pk=batch.pk).archive.name
+    rows.update(
+        archive=stored,
+        status=Batch.Status.FINISHED,
+        error="",
+        finished_at=timezone.now(),
+    )
+    if previous and previous != stored:
+        field.storage.delete(previous)
+
+
+def _write_archive(batch: CertificateBatch, certificates: list[Certificate]) -> str:
+    rows = Batch.objects.filter(pk=batch.pk)
     with tempfile.TemporaryFile() as spool:
         with zipfile.ZipFile(spool, "w", zipfile.ZIP_STORED) as archive:
             names: set[str] = set()
@@ -467,9 +520,4 @@ def build_class_archive(batch: CertificateBatch) -> None:
             field.generate_filename(batch, f"class-{class_label}-{batch.pk}.zip"),
             File(spool),
         )
-    previous = Batch.objects.get(pk=batch.pk).archive.name
-    rows.update(
-        archive=stored, status=Batch.Status.FINISHED, finished_at=timezone.now()
-    )
-    if previous and previous != stored:
-        field.storage.delete(previous)
+    return stored

@@ -9,7 +9,10 @@ records, say) are new optional keys: a certificate without them prints as before
 import calendar
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage, default_storage, storages
 from django.utils import timezone, translation
 
 from certificates.models import CertificateTemplate
@@ -43,18 +46,45 @@ def hours_label(hours: Decimal) -> str:
     return f"{hours.normalize():f}"
 
 
-def _image_name(image) -> str | None:
-    return image.file.name if image is not None else None
+# Images printed on issued certificates are copied here (in the private storage),
+# named by their content: replacing or deleting the original later changes nothing.
+FROZEN_IMAGES = "certificate-images/"
+
+
+def frozen_image(image) -> str | None:
+    """The name of a content-named copy of `image` in the private storage, made
+    on first use (a school's seal is copied once, not once per certificate)."""
+    if image is None:
+        return None
+    storage = storages["private"]
+    name = f"{FROZEN_IMAGES}{image.get_file_hash()}{Path(image.file.name).suffix}"
+    if not storage.exists(name):
+        with image.open_file() as original:
+            original.seek(0)
+            name = storage.save(name, ContentFile(original.read()))
+    return name
+
+
+def image_storage(name: str) -> Storage:
+    """Where an image a snapshot names is read from: frozen copies in the private
+    storage; the live image in the default storage for a template's preview."""
+    return storages["private"] if name.startswith(FROZEN_IMAGES) else default_storage
+
+
+def _image_name(image, *, frozen: bool) -> str | None:
+    if image is None:
+        return None
+    return frozen_image(image) if frozen else image.file.name
 
 
 def _signatories(
-    template: CertificateTemplate, school: SchoolPage | None
+    template: CertificateTemplate, school: SchoolPage | None, *, frozen: bool
 ) -> list[dict]:
     signatories = [
         {
             "name": block.value["name"],
             "title": block.value["title"],
-            "seal": _image_name(block.value.get("seal")),
+            "seal": _image_name(block.value.get("seal"), frozen=frozen),
         }
         for block in template.signatories
     ]
@@ -121,9 +151,11 @@ def printed_by_template(
     number: str,
     issued_on: date,
     valid_until: date | None,
+    frozen: bool = True,
 ) -> dict:
     """The part of a snapshot the template and the school decide: texts, images,
-    signatories, number and dates. `values` are the trainee's and the course's."""
+    signatories, number and dates. `values` are the trainee's and the course's.
+    Images are frozen copies, except in a preview (`frozen=False`)."""
     return {
         "number": number,
         "issued_on": issued_on.isoformat(),
@@ -134,7 +166,7 @@ def printed_by_template(
         "heading": template.heading,
         "body": template.fill_body(values),
         "footer_note": template.footer_note,
-        "background": _image_name(template.background_image),
-        "seal": _image_name(school.seal_image) if school else None,
-        "signatories": _signatories(template, school),
+        "background": _image_name(template.background_image, frozen=frozen),
+        "seal": _image_name(school.seal_image, frozen=frozen) if school else None,
+        "signatories": _signatories(template, school, frozen=frozen),
     }

@@ -15,6 +15,11 @@ def deliver_certificate_task(certificate_id: int) -> None:
     services.deliver_certificate(certificate)
 
 
+def email_certificate_task(certificate_id: int) -> None:
+    certificate = Certificate.objects.select_related("holder").get(pk=certificate_id)
+    services.send_certificate_email(certificate)
+
+
 def issue_batch_chunk_task(batch_id: int, enrollment_ids: list[int]) -> None:
     batch = CertificateBatch.objects.select_related("template", "requested_by").get(
         pk=batch_id

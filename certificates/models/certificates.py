@@ -188,13 +188,12 @@ class CertificateEvent(models.Model):
 
 
 class NumberSequence(models.Model):
-    """The last serial given out per school, year and tier. It only moves up, by a
-    conditional UPDATE inside the issuing transaction, so numbers are unique and a
-    number printed on a certificate is never given again."""
+    """The last serial given out per certificate prefix, year and tier. It only
+    moves up, by a conditional UPDATE inside the issuing transaction, so numbers are
+    unique and a number printed on a certificate is never given again — also when
+    a school takes up a prefix another school once used."""
 
-    school = models.ForeignKey(
-        "school.SchoolPage", on_delete=models.PROTECT, related_name="+"
-    )
+    prefix = models.CharField(max_length=8)
     year = models.PositiveSmallIntegerField()
     tier = models.CharField(max_length=16)
     last = models.PositiveIntegerField(default=0)
@@ -204,10 +203,10 @@ class NumberSequence(models.Model):
         verbose_name_plural = _("证书编号序列")
         constraints = [
             models.UniqueConstraint(
-                fields=["school", "year", "tier"],
-                name="one_sequence_per_school_year_tier",
+                fields=["prefix", "year", "tier"],
+                name="one_sequence_per_prefix_year_tier",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.school_id}-{self.year}-{self.tier}: {self.last}"
+        return f"{self.prefix}-{self.year}-{self.tier}: {self.last}"

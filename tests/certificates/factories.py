@@ -11,6 +11,7 @@ from courses.models import Enrollment, EnrollmentEvent
 class CertificateTemplateFactory(DjangoModelFactory):
     class Meta:
         model = CertificateTemplate
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"结业证书模板{n}")
     heading = "结业证书"
@@ -19,6 +20,12 @@ class CertificateTemplateFactory(DjangoModelFactory):
             {"type": "signatory", "value": {"name": "王建国", "title": "校长"}},
         ]
     )
+
+    @factory.post_generation
+    def revision(obj, create, extracted, **kwargs):
+        """As the admin leaves a template: with its first revision."""
+        if create:
+            obj.save_revision()
 
 
 def completed_enrollment(training_class, trainee) -> Enrollment:

@@ -257,3 +257,22 @@ def test_an_enrolment_not_completed_is_not_issued_on_completion(
     )
     assert enrollment.status == Enrollment.Status.ACTIVE
     assert services.issue_on_completion(enrollment.pk) is None
+
+
+def test_a_prefix_taken_over_by_another_school_continues_its_count(
+    certificate, volunteer_academy, grid_school, trainee
+):
+    grid_school.certificate_prefix = "WGXY"
+    grid_school.save()
+    volunteer_academy.certificate_prefix = "WGXX"  # the Grid School's old prefix
+    volunteer_academy.save()
+    index = CourseIndexPageFactory(parent=volunteer_academy, slug="courses")
+    course = CoursePageFactory(parent=index, slug="basics", tier=Tier.BASIC)
+    other = services.issue_certificate(
+        completed_enrollment(TrainingClassFactory(course=course), trainee),
+        template=CertificateTemplateFactory(school=volunteer_academy),
+        deliver=False,
+    )
+    assert other.number.startswith("WGXX-")
+    assert other.number != certificate.number
+    assert other.number.endswith("-000002")

@@ -9,6 +9,7 @@ import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.test import RequestFactory
 
 import pytest
@@ -19,7 +20,7 @@ from fontTools.ttLib import TTFont
 from PIL import Image
 from pypdf import PdfReader
 
-from certificates import rendering, services
+from certificates import rendering, services, snapshots
 from certificates.models import Layout
 from tests.certificates.factories import CertificateTemplateFactory
 
@@ -201,8 +202,28 @@ def test_the_images_the_snapshot_names_are_printed(enrollment, grid_school):
 
     images = read(rendering.render_pdf(certificate)).pages[0].images
 
-    assert certificate.snapshot["seal"] == seal.file.name
+    assert certificate.snapshot["seal"].startswith(snapshots.FROZEN_IMAGES)
     assert len(images) == 4  # the background, two seals and the QR code
+
+
+def test_deleting_or_replacing_the_images_later_changes_no_issued_certificate(
+    enrollment, grid_school, django_capture_on_commit_callbacks
+):
+    seal = wagtail_factories.ImageFactory(title="公章")
+    grid_school.seal_image = seal
+    grid_school.save()
+    template = CertificateTemplateFactory(school=grid_school)
+    certificate = issue_to(enrollment, template)
+    before = read(rendering.render_pdf(certificate)).pages[0].images
+    original = seal.file.name
+    with django_capture_on_commit_callbacks(execute=True):
+        seal.delete()  # Wagtail deletes the file with the image, after commit
+    assert not default_storage.exists(original)
+
+    after = read(rendering.render_pdf(certificate)).pages[0].images
+
+    assert len(before) == len(after) == 2  # the seal and the QR code
+    assert [image.data for image in after] == [image.data for image in before]
 
 
 # --- fonts: real glyphs for rare characters ------------------------------------------
