@@ -17,7 +17,6 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -162,11 +161,7 @@ def public_record(certificate: Certificate, today: date | None = None) -> dict:
     return {
         "standing": standing,
         "standing_label": Standing(standing).label,
-        "revoked_on": (
-            timezone.localdate(certificate.revoked_at)
-            if certificate.revoked_at
-            else None
-        ),
+        "revoked_on": certificate.revoked_on,
         "holder": mask_name(snapshot.get("holder_name", "")),
         "heading": snapshot.get("heading", ""),
         "course": snapshot.get("course_title", ""),
@@ -297,11 +292,7 @@ def certificate_row(certificate: Certificate, today: date) -> CertificateRow:
         heading=certificate.snapshot.get("heading", ""),
         issued_on=_day(certificate.snapshot.get("issued_on")),
         valid_until=certificate.valid_until,
-        revoked_on=(
-            timezone.localdate(certificate.revoked_at)
-            if certificate.revoked_at
-            else None
-        ),
+        revoked_on=certificate.revoked_on,
     )
 
 
@@ -317,13 +308,12 @@ def my_certificates(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@login_required
 @require_safe
 def download_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The certificate's PDF, for the holder or an administrator (anyone else
     gets 404), rendered first if it has not been yet. Revoked certificates still
     download: the verification page is what says they no longer stand."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
     certificate = get_certificate_for_download(request.user, pk)
     if not certificate.pdf:
         services.render_certificate(certificate)
@@ -337,12 +327,11 @@ def download_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+@login_required
 @require_safe
 def credential(request: HttpRequest, pk: int) -> HttpResponse:
     """The certificate as a signed Open Badges 3.0 AchievementCredential, for the
     holder or an administrator (anyone else gets 404)."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
     certificate = get_certificate_for_download(request.user, pk)
     response = JsonResponse(
         badges.credential_for(certificate),

@@ -71,6 +71,21 @@ def course_lessons(course: CoursePage) -> list[LessonPage]:
     return list(LessonPage.objects.live().child_of(course).order_by("path"))
 
 
+def studied_and_passed(enrollment: Enrollment) -> tuple[set[int], set[int]]:
+    """The lessons an enrolment has studied, and those whose quiz it has passed."""
+    done = set(
+        LessonProgress.objects.filter(enrollment=enrollment).values_list(
+            "lesson_id", flat=True
+        )
+    )
+    passed = set(
+        QuizAttempt.objects.filter(enrollment=enrollment, passed=True).values_list(
+            "lesson_id", flat=True
+        )
+    )
+    return done, passed
+
+
 def completion_rule_holds(enrollment: Enrollment) -> bool:
     """Every required lesson done and its quiz (if any) passed, attendance at or
     above the course's threshold. Optional lessons, and their quizzes, never hold
@@ -84,16 +99,7 @@ def completion_rule_holds(enrollment: Enrollment) -> bool:
     lessons = course_lessons(course)
     required = {lesson.pk: lesson for lesson in lessons if lesson.is_required}
     quizzes = {pk for pk, lesson in required.items() if lesson.has_quiz}
-    done = set(
-        LessonProgress.objects.filter(enrollment=enrollment).values_list(
-            "lesson_id", flat=True
-        )
-    )
-    passed = set(
-        QuizAttempt.objects.filter(enrollment=enrollment, passed=True).values_list(
-            "lesson_id", flat=True
-        )
-    )
+    done, passed = studied_and_passed(enrollment)
     attendance_ok = course.attendance_threshold == 0
     return (
         bool(lessons)

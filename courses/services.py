@@ -269,15 +269,21 @@ def score_quiz(quiz, answers: dict[str, list[int]]) -> int:
     """Percentage of questions answered exactly right (every correct choice, no
     wrong one). `answers` maps "q<index>" to the chosen choice indexes."""
     questions = list(quiz["questions"])
-    right = 0
-    for index, question in enumerate(questions):
-        correct = {
-            i for i, choice in enumerate(question["choices"]) if choice["is_correct"]
-        }
-        chosen = set(answers.get(f"q{index}", []))
-        if chosen == correct:
-            right += 1
+    right = sum(
+        set(answers.get(name, [])) == set(correct)
+        for name, correct in correct_answers(quiz).items()
+    )
     return round(100 * right / len(questions)) if questions else 0
+
+
+def correct_answers(quiz) -> dict[str, list[int]]:
+    """The right choices of each question, keyed as answers are ("q<index>")."""
+    return {
+        f"q{index}": [
+            i for i, choice in enumerate(question["choices"]) if choice["is_correct"]
+        ]
+        for index, question in enumerate(quiz["questions"])
+    }
 
 
 def _choice_indexes(value) -> list[int] | None:

@@ -131,6 +131,10 @@ class Certificate(models.Model):
             return self.Standing.EXPIRED
         return self.Standing.VALID
 
+    @property
+    def revoked_on(self) -> date | None:
+        return timezone.localdate(self.revoked_at) if self.revoked_at else None
+
     def days_left(self, today: date | None = None) -> int | None:
         if self.valid_until is None:
             return None

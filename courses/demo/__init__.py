@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from wagtail.models import Page
 
-from courses import services
+from courses import selectors, services
 from courses.demo.content import COURSES, Course
 from courses.models import (
     ClassLevel,
@@ -294,33 +294,18 @@ def _study(enrollment: Enrollment, lessons: list[LessonPage]) -> None:
     if enrollment.status != Enrollment.Status.ACTIVE:
         return
     trainee = enrollment.trainee
-    done = set(
-        LessonProgress.objects.filter(enrollment=enrollment).values_list(
-            "lesson_id", flat=True
-        )
-    )
-    passed = set(
-        QuizAttempt.objects.filter(enrollment=enrollment, passed=True).values_list(
-            "lesson_id", flat=True
-        )
-    )
+    done, passed = selectors.studied_and_passed(enrollment)
     for lesson in lessons:
         if lesson.pk not in done:
             services.complete_lesson(enrollment, lesson, actor=trainee)
         quiz = lesson.quiz
         if quiz is not None and lesson.pk not in passed:
             services.submit_quiz(
-                enrollment, lesson, answers=correct_answers(quiz), actor=trainee
+                enrollment,
+                lesson,
+                answers=services.correct_answers(quiz),
+                actor=trainee,
             )
-
-
-def correct_answers(quiz) -> dict[str, list[int]]:
-    return {
-        f"q{index}": [
-            i for i, choice in enumerate(question["choices"]) if choice["is_correct"]
-        ]
-        for index, question in enumerate(quiz["questions"])
-    }
 
 
 def _communities_with_trainees() -> list[OrgUnit]:
