@@ -1,0 +1,71 @@
+"""Reads of learning that span relations, each in a fixed number of queries.
+
+One module per thing read: standing (enrolment facts), progress (the study record
+and the progress it adds up to), catalogue, course, lesson and dashboard (the
+pages a trainee sees). Every public name is importable from here:
+`from courses import selectors` / `from courses.selectors import standing_for`.
+"""
+
+from courses.selectors.catalogue import (
+    CATALOG_PAGE_SIZE,
+    COVER_SPEC,
+    SEARCH_MAX_TERMS,
+    CourseCard,
+    CourseSummary,
+    CourseVerdict,
+    PrerequisiteRef,
+    catalog_context,
+    course_verdict,
+    search_course_ids,
+)
+from courses.selectors.course import ClassRow, course_context
+from courses.selectors.dashboard import CatalogueLink, LearningRow, dashboard_context
+from courses.selectors.lesson import QuizSummary, lesson_context
+from courses.selectors.progress import (
+    AttemptRecord,
+    CourseProgress,
+    LessonLink,
+    completion_rule_holds,
+    course_lessons,
+    course_progress,
+    course_progress_for,
+    studied_and_passed,
+)
+from courses.selectors.standing import (
+    current_classes,
+    enrollment_for_course,
+    standing_for,
+    standings_for,
+)
+
+__all__ = [
+    "CATALOG_PAGE_SIZE",
+    "COVER_SPEC",
+    "SEARCH_MAX_TERMS",
+    "AttemptRecord",
+    "CatalogueLink",
+    "ClassRow",
+    "CourseCard",
+    "CourseProgress",
+    "CourseSummary",
+    "CourseVerdict",
+    "LearningRow",
+    "LessonLink",
+    "PrerequisiteRef",
+    "QuizSummary",
+    "catalog_context",
+    "completion_rule_holds",
+    "course_context",
+    "course_lessons",
+    "course_progress",
+    "course_progress_for",
+    "course_verdict",
+    "current_classes",
+    "dashboard_context",
+    "enrollment_for_course",
+    "lesson_context",
+    "search_course_ids",
+    "standing_for",
+    "standings_for",
+    "studied_and_passed",
+]
