@@ -23,10 +23,11 @@ part of a Chinese PDF is font subsetting: WeasyPrint subsets each font used with
 HarfBuzz, keeping glyph IDs, so its cost and the embedded size grow with the
 highest glyph ID used, and Noto CJK's 65,535-glyph collections put common
 characters at IDs around 10,000–40,000. Each layout therefore uses one CJK
-family in one weight, and that face is first cut down once, with HarfBuzz, to a
-compact font of the GB 2312 repertoire (Latin, punctuation and the 6,763 common
-characters: about 7,900 glyphs instead of 65,535), cached on disk under
-VAR_DIR and loaded through @font-face. The font stack falls back to the
+family in one weight, and that face is first cut down once, with HarfBuzz (the
+uharfbuzz package), to a compact font of the GB 2312 repertoire (Latin,
+punctuation and the 6,763 common characters: about 7,900 glyphs instead of
+65,535), cached on disk under VAR_DIR, keyed by the source font file, and loaded
+through @font-face. The font stack falls back to the
 full Noto CJK face for other characters (喆, 堃, 犇 …) and to HanaMin A/B for
 what Noto lacks (CJK Extension B, e.g. 𠀀), so every character has a real glyph.
 Latin text takes a Latin font first (DejaVu, always present with fontconfig).
@@ -55,6 +56,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 import segno
+import uharfbuzz as hb
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -102,7 +104,7 @@ LAYOUT_CJK_FACES = {
 # What the compact font keeps besides GB 2312: Latin, general punctuation, CJK
 # symbols and punctuation, full-width forms.
 COMPACT_RANGES = ((0x20, 0x24F), (0x2000, 0x206F), (0x3000, 0x303F), (0xFF00, 0xFFEF))
-COMPACT_VERSION = 2
+COMPACT_VERSION = 3
 
 # Sample data for the preview, printed like a real certificate (in Chinese).
 SAMPLE_NAME = "张喆"
@@ -191,78 +193,32 @@ def _compact_charset() -> list[int]:
     return sorted(codepoints)
 
 
-_HB_DECLARATIONS = """
-typedef struct hb_blob_t hb_blob_t; typedef struct hb_face_t hb_face_t;
-typedef struct hb_set_t hb_set_t; typedef struct hb_subset_input_t hb_subset_input_t;
-typedef uint32_t hb_codepoint_t;
-hb_blob_t *hb_blob_create_from_file (const char *file_name);
-void hb_blob_destroy (hb_blob_t *blob);
-const char *hb_blob_get_data (hb_blob_t *blob, unsigned int *length);
-hb_face_t *hb_face_create (hb_blob_t *blob, unsigned int index);
-void hb_face_destroy (hb_face_t *face);
-hb_blob_t *hb_face_reference_blob (hb_face_t *face);
-void hb_set_add_sorted_array (hb_set_t *set, const hb_codepoint_t *codepoints,
-                              unsigned int count);
-hb_subset_input_t *hb_subset_input_create_or_fail (void);
-void hb_subset_input_destroy (hb_subset_input_t *input);
-hb_set_t *hb_subset_input_unicode_set (hb_subset_input_t *input);
-hb_set_t *hb_subset_input_set (hb_subset_input_t *input, int set_type);
-void hb_set_add (hb_set_t *set, hb_codepoint_t codepoint);
-void hb_subset_input_set_flags (hb_subset_input_t *input, unsigned value);
-hb_face_t *hb_subset_or_fail (hb_face_t *source, const hb_subset_input_t *input);
-"""
 # Keep OpenType tables HarfBuzz does not subset, but drop GSUB: its closure would
 # add every kept character's vertical, Japanese, Korean and traditional variants
 # (doubling the font), and horizontal Simplified Chinese needs none of them.
-_HB_PASSTHROUGH_UNRECOGNIZED = 0x20
-_HB_SUBSET_SETS_DROP_TABLE_TAG = 3
 _GSUB = int.from_bytes(b"GSUB", "big")
 
 
 def _subset_face(path: str, index: int, codepoints: list[int]) -> bytes | None:
-    import cffi
-
-    ffi = cffi.FFI()
-    ffi.cdef(_HB_DECLARATIONS)
+    """Face `index` of the font file at `path`, cut down to `codepoints` with
+    HarfBuzz (through uharfbuzz); None if HarfBuzz cannot read or subset it."""
     try:
-        hb = ffi.dlopen("libharfbuzz.so.0")
-        hb_subset = ffi.dlopen("libharfbuzz-subset.so.0")
-    except OSError:
+        face = hb.Face(hb.Blob.from_file_path(path), index)
+        subset_input = hb.SubsetInput()
+        subset_input.unicode_set.update(codepoints)
+        subset_input.flags = hb.SubsetFlags.PASSTHROUGH_UNRECOGNIZED
+        subset_input.drop_table_tag_set.add(_GSUB)
+        return hb.subset(face, subset_input).blob.data or None
+    except (hb.HarfBuzzError, RuntimeError):
         return None
-    blob = hb.hb_blob_create_from_file(path.encode())
-    face = hb.hb_face_create(blob, index)
-    subset_input = hb_subset.hb_subset_input_create_or_fail()
-    try:
-        unicodes = hb_subset.hb_subset_input_unicode_set(subset_input)
-        array = ffi.new("hb_codepoint_t[]", codepoints)
-        hb.hb_set_add_sorted_array(unicodes, array, len(codepoints))
-        hb_subset.hb_subset_input_set_flags(subset_input, _HB_PASSTHROUGH_UNRECOGNIZED)
-        dropped = hb_subset.hb_subset_input_set(
-            subset_input, _HB_SUBSET_SETS_DROP_TABLE_TAG
-        )
-        hb.hb_set_add(dropped, _GSUB)
-        subset = hb_subset.hb_subset_or_fail(face, subset_input)
-        if subset == ffi.NULL:
-            return None
-        data_blob = hb.hb_face_reference_blob(subset)
-        length = ffi.new("unsigned int *")
-        data = hb.hb_blob_get_data(data_blob, length)
-        font = ffi.unpack(data, length[0]) if data != ffi.NULL else None
-        hb.hb_blob_destroy(data_blob)
-        hb.hb_face_destroy(subset)
-        return font or None
-    finally:
-        hb_subset.hb_subset_input_destroy(subset_input)
-        hb.hb_face_destroy(face)
-        hb.hb_blob_destroy(blob)
 
 
 @lru_cache(maxsize=4)
 def compact_font(family: str) -> bytes | None:
     """`family` cut down to the compact repertoire, built once per machine (cached
     under VAR_DIR, named after the source file's size and date) and kept per
-    process. None when the face or HarfBuzz-subset is missing: the layout then
-    uses the full face, slower but the same glyphs."""
+    process. None when the face is missing or HarfBuzz cannot subset it: the
+    layout then uses the full face, slower but the same glyphs."""
     found = _font_file(family)
     if found is None:
         logger.warning("Certificate PDF: font %s is not installed", family)

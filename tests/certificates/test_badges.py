@@ -1,6 +1,6 @@
 """Open Badges 3.0: each certificate as a signed OpenBadgeCredential, checked
-against the spec's required fields, the W3C eddsa-jcs-2022 test vector and RFC
-8785, and verified offline with the key the school's issuer profile publishes."""
+against the spec's required fields and the W3C eddsa-jcs-2022 test vector, and
+verified offline with the key the school's issuer profile publishes."""
 
 import copy
 import json
@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.urls import resolve
 
+import base58
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -395,7 +396,7 @@ def test_the_w3c_eddsa_jcs_2022_vector_verifies():
 
 
 def test_signing_the_w3c_vector_reproduces_its_proof():
-    decoded = signing.base58_decode(W3C_PRIVATE_KEY[1:])
+    decoded = base58.b58decode(W3C_PRIVATE_KEY[1:])
     assert decoded[:2] == b"\x80\x26"  # multicodec ed25519-priv
     private_key = Ed25519PrivateKey.from_private_bytes(decoded[2:])
 
@@ -410,59 +411,23 @@ def test_signing_the_w3c_vector_reproduces_its_proof():
     assert signed["proof"] == W3C_PROOF
 
 
-# RFC 8785 appendix B and section 3.2.2.3: IEEE 754 doubles in ECMAScript form.
+def test_a_multikey_gives_back_the_key_it_was_made_from():
+    public_key = Ed25519PrivateKey.generate().public_key()
+    multikey = signing.public_key_multibase(public_key)
+
+    assert multikey.startswith("z6Mk")
+    assert signing.public_key_from_multibase(multikey) == public_key
+
+
 @pytest.mark.parametrize(
-    ("number", "expected"),
+    "multikey",
     [
-        (0.0, "0"),
-        (-0.0, "0"),
-        (5e-324, "5e-324"),
-        (1.7976931348623157e308, "1.7976931348623157e+308"),
-        (9007199254740992.0, "9007199254740992"),
-        (295147905179352830000.0, "295147905179352830000"),
-        (1e21, "1e+21"),
-        (1e20, "100000000000000000000"),
-        (333333333.3333333, "333333333.3333333"),
-        (4.5, "4.5"),
-        (0.002, "0.002"),
-        (0.000001, "0.000001"),
-        (1e-7, "1e-7"),
-        (-1.5, "-1.5"),
-        (12, "12"),
+        pytest.param("u" + W3C_PUBLIC_KEY[1:], id="not base58btc"),
+        pytest.param("z0OIl", id="not base58"),
+        pytest.param(W3C_PRIVATE_KEY, id="a private key"),
+        pytest.param(W3C_PUBLIC_KEY[:-2], id="too short"),
     ],
 )
-def test_numbers_are_canonicalised_as_rfc_8785_says(number, expected):
-    assert signing.canonical_json(number) == expected.encode()
-
-
-@pytest.mark.parametrize("number", [float("nan"), float("inf"), 2**53 + 1])
-def test_numbers_json_cannot_carry_exactly_are_refused(number):
+def test_what_is_not_an_ed25519_multikey_is_refused(multikey):
     with pytest.raises(ValueError):
-        signing.canonical_json(number)
-
-
-def test_object_names_are_sorted_by_utf16_code_units():
-    # RFC 8785 section 3.2.3: an astral character sorts by its high surrogate.
-    names = ["\u20ac", "\r", "\ufb33", "1", "\U0001f600", "\u0080", "\u00f6"]
-    canonical = signing.canonical_json(dict.fromkeys(names, 0)).decode()
-
-    order = ["\\r", "1", "\u0080", "\u00f6", "\u20ac", "\U0001f600", "\ufb33"]
-    assert canonical == "{" + ",".join(f'"{name}":0' for name in order) + "}"
-
-
-def test_strings_and_literals_are_canonicalised_as_rfc_8785_says():
-    value = {"b": [True, False, None], "a": '网格\u2028"\\\n\x1f€'}
-
-    assert signing.canonical_json(value) == (
-        '{"a":"网格\u2028\\"\\\\\\n\\u001f€","b":[true,false,null]}'.encode()
-    )
-
-
-def test_base58_keeps_leading_zero_bytes():
-    data = b"\0\0\x01\xffhello"
-
-    assert signing.base58_encode(data).startswith("11")
-    assert signing.base58_decode(signing.base58_encode(data)) == data
-    assert signing.base58_encode(b"") == ""
-    with pytest.raises(ValueError):
-        signing.base58_decode("0OIl")
+        signing.public_key_from_multibase(multikey)
