@@ -29,7 +29,12 @@ class CertificatesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.core import checks
+
+        from certificates.checks import pdf_dependencies_check
         from courses.signals import enrollment_completed
+
+        checks.register(pdf_dependencies_check, "gridschool")
 
         enrollment_completed.connect(
             issue_when_completed, dispatch_uid="certificates.issue_when_completed"

@@ -15,7 +15,6 @@ class SchoolConfig(AppConfig):
         from wagtail.models import Site
         from wagtail.signals import post_page_move
 
-        from school import checks  # noqa: F401 - registers the system checks
         from school.models import SchoolPage
         from school.routing import forget_sites
         from school.selectors import forget_navigation

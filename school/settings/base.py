@@ -254,7 +254,7 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "pdf", "pptx", "txt", "xlsx", "zip"]
 WAGTAIL_PASSWORD_RESET_ENABLED = True
 
-# Certificates need a CJK font and HarfBuzz-subset (see school/checks.py).
+# Certificates need a CJK font and HarfBuzz-subset (see certificates/checks.py).
 GRIDSCHOOL_REQUIRE_PDF_FONTS = env_bool("GRIDSCHOOL_REQUIRE_PDF_FONTS", True)
 
 LOGGING = {

@@ -15,12 +15,13 @@ import subprocess
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import Error
 
 HARFBUZZ_SUBSET_NAMES = ("libharfbuzz-subset.so.0", "libharfbuzz-subset.so")
 
 
 def harfbuzz_subset_available() -> bool:
+    """Whether the system's libharfbuzz-subset loads (WeasyPrint subsets with it)."""
     candidates = [*HARFBUZZ_SUBSET_NAMES]
     found = ctypes.util.find_library("harfbuzz-subset")
     if found:
@@ -35,6 +36,7 @@ def harfbuzz_subset_available() -> bool:
 
 
 def cjk_font_available() -> bool:
+    """Whether fontconfig has a font for Chinese."""
     return _fonts_matching(":lang=zh")
 
 
@@ -59,6 +61,8 @@ def check_pdf_dependencies(
     cjk_font: Callable[[], bool] = cjk_font_available,
     extension_b_font: Callable[[], bool] = cjk_extension_b_font_available,
 ) -> list[Error]:
+    """An error for each missing dependency; the probes are parameters so that a
+    test can say what is missing."""
     errors = []
     if not harfbuzz():
         errors.append(
@@ -69,7 +73,7 @@ def check_pdf_dependencies(
                     "certificate takes ~15 s. Install it: apt-get install "
                     "libharfbuzz-subset0 (make run does this)."
                 ),
-                id="school.E001",
+                id="certificates.E001",
             )
         )
     if not cjk_font():
@@ -80,7 +84,7 @@ def check_pdf_dependencies(
                     "Certificates would print names as empty boxes. Install one: "
                     "apt-get install fonts-noto-cjk (make run does this)."
                 ),
-                id="school.E002",
+                id="certificates.E002",
             )
         )
     if not extension_b_font():
@@ -92,14 +96,16 @@ def check_pdf_dependencies(
                     "boxes. Install one: apt-get install fonts-hanazono (make run "
                     "does this)."
                 ),
-                id="school.E003",
+                id="certificates.E003",
             )
         )
     return errors
 
 
-@register("gridschool")
 def pdf_dependencies_check(app_configs, **kwargs) -> list[Error]:
+    """The system check (tag "gridschool", registered by the certificates app):
+    what `check_pdf_dependencies` finds, unless GRIDSCHOOL_REQUIRE_PDF_FONTS is
+    off on a host that renders no certificates."""
     if not getattr(settings, "GRIDSCHOOL_REQUIRE_PDF_FONTS", True):
         return []
     return check_pdf_dependencies()
