@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from school.models import AuditEvent
+
 
 def private_storage():
     """PDFs are served only through views that check who asks (never as media)."""
@@ -145,7 +147,7 @@ class Certificate(models.Model):
 ONCE_ONLY_EVENTS = ("issued", "emailed", "reminded_60", "reminded_30", "reminded_7")
 
 
-class CertificateEvent(models.Model):
+class CertificateEvent(AuditEvent):
     """The audit trail of a certificate. Issue, e-mail and each expiry reminder can
     happen once per certificate (a unique constraint), so retried jobs repeat none
     of them."""
@@ -164,21 +166,10 @@ class CertificateEvent(models.Model):
         Certificate, on_delete=models.CASCADE, related_name="events"
     )
     kind = models.CharField(_("事件"), max_length=16, choices=Kind.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作人"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    note = models.CharField(_("说明"), max_length=200, blank=True)
-    created_at = models.DateTimeField(_("时间"), default=timezone.now)
 
-    class Meta:
+    class Meta(AuditEvent.Meta):
         verbose_name = _("证书记录")
         verbose_name_plural = _("证书记录")
-        ordering = ["created_at", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["certificate", "kind"],

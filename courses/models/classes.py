@@ -4,6 +4,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from school.models import AuditEvent
+
 
 class ClassLevel(models.TextChoices):
     PROVINCIAL = "provincial", _("省级")
@@ -181,7 +183,7 @@ class Enrollment(models.Model):
         return self.status in self.SEAT_STATUSES
 
 
-class EnrollmentEvent(models.Model):
+class EnrollmentEvent(AuditEvent):
     """The audit trail of an enrolment: every state change, who made it, and why."""
 
     class Kind(models.TextChoices):
@@ -196,21 +198,10 @@ class EnrollmentEvent(models.Model):
         Enrollment, on_delete=models.CASCADE, related_name="events"
     )
     kind = models.CharField(_("事件"), max_length=16, choices=Kind.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作人"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    note = models.CharField(_("说明"), max_length=200, blank=True)
-    created_at = models.DateTimeField(_("时间"), default=timezone.now)
 
-    class Meta:
+    class Meta(AuditEvent.Meta):
         verbose_name = _("报名记录")
         verbose_name_plural = _("报名记录")
-        ordering = ["created_at", "pk"]
         constraints = [
             # Completion happens once: the event that says so can exist only once.
             models.UniqueConstraint(

@@ -1,5 +1,6 @@
 """The institution: people, the org tree, the two schools and their practice sites."""
 
+from .audit import AuditEvent
 from .imports import TraineeImport
 from .org import OrgUnit
 from .pages import SchoolPage, ViewRestrictionsInOneQueryMixin, children_of
@@ -7,6 +8,7 @@ from .sites import PracticeSite
 from .users import Level, User, phone_validator
 
 __all__ = [
+    "AuditEvent",
     "Level",
     "OrgUnit",
     "PracticeSite",
