@@ -18,7 +18,8 @@ from django.utils import timezone
 from wagtail.models import Page
 
 from courses import selectors, services
-from courses.demo.content import COURSES, Course
+from courses.demo.content import Course
+from courses.demo.loader import demo_courses
 from courses.models import (
     ClassLevel,
     CourseIndexPage,
@@ -99,7 +100,7 @@ def seed_catalogue(
         indexes[school.kind] = index
 
     courses: dict[str, CoursePage] = {}
-    for spec in COURSES:  # prerequisites come before the courses that need them
+    for spec in demo_courses():  # prerequisites come before the courses needing them
         index = indexes[spec.school]
         course = _child(index, CoursePage, spec.slug)
         if course is None:
@@ -143,6 +144,7 @@ def _create_course(
                 title=lesson.title,
                 slug=lesson.slug,
                 body=lesson.body,
+                is_required=lesson.required,
                 estimated_minutes=lesson.minutes,
                 owner=author,
             )
@@ -218,7 +220,7 @@ def seed_classes(courses: dict[str, CoursePage], *, instructor: User | None) -> 
     today = timezone.localdate()
     sites = list(PracticeSite.objects.filter(is_active=True).order_by("pk"))
     existing = set(TrainingClass.objects.values_list("course_id", "number"))
-    for course_index, spec in enumerate(COURSES):
+    for course_index, spec in enumerate(demo_courses()):
         course = courses[spec.slug]
         matching = [s for s in sites if spec.site_keyword in s.name] or sites
         for plan in class_plans(spec, today):
@@ -341,7 +343,7 @@ def _seed_past_classes(admin: User) -> None:
     communities = _communities_with_trainees()
     if not communities:
         return
-    order = {spec.slug: i for i, spec in enumerate(COURSES)}
+    order = {spec.slug: i for i, spec in enumerate(demo_courses())}
     past = (
         TrainingClass.objects.filter(
             ends_on__lt=timezone.localdate(),
