@@ -6,6 +6,11 @@ cluster, and how much memory the workers hold.
   Chinese template and a Chinese name; cert_cjk_over_latin is their ratio.
   cert_cjk_rare_ms is the Chinese one with rare characters in the name (喆, 堃),
   which the compact font lacks, so the full Noto face is subset as well.
+- cert_name_plain_ms: the warm median of the Chinese certificate for 陈志强;
+  cert_name_long_over_plain: a 10,000-character name (cut to fit by the renderer)
+  against it; cert_name_hostile_over_plain: the slowest of a markup, an Arabic, a
+  Hebrew and an emoji name against it. The test suite checks what these print;
+  here is how long they take (a render must stay far inside the task timeout).
 - cert_first_render_ms: the first render in a fresh Python process, after Django
   has started: importing the renderer (WeasyPrint) and rendering, which loads the
   fonts and layouts on the way (the worker does this at start-up instead).
@@ -241,6 +246,51 @@ def test_chinese_against_latin_certificate(grid_school, record_figures, cleanup_
         cert_cjk_over_latin=medians["cjk"] / medians["latin"],
         cert_cjk_rare_ms=medians["rare"],
         cert_cjk_pdf_kb=len(cjk_pdf) / 1024,
+    )
+
+
+# The names tests/certificates/test_rendering.py checks the printing of.
+HOSTILE_NAMES = {
+    "markup": "<img src=file:///etc/passwd>",
+    "arabic": "محمد عبد الله",
+    "hebrew": "דוד כהן",
+    "emoji": "王小明😀👍",
+}
+LONG_NAME = "长名" * 5000
+
+
+@pytest.mark.django_db
+def test_hostile_and_overlong_names_against_a_plain_one(
+    grid_school, record_figures, cleanup_files
+):
+    template = chinese_template(grid_school)
+    training_class = course_and_class(grid_school, capacity=2)
+    enrollment = completed_enrollment(training_class, UserFactory(real_name="陈志强"))
+    certificate = services.issue_certificate(
+        enrollment, template=template, deliver=False
+    )
+    url = certificate.verification_url
+
+    def render(name):
+        snapshot = {
+            **certificate.snapshot,
+            "holder_name": name,
+            "body": certificate.snapshot["body"].replace("陈志强", name),
+        }
+        return lambda: rendering.render_snapshot_pdf(snapshot, verification_url=url)
+
+    calls = {"plain": render("陈志强"), "long": render(LONG_NAME)}
+    calls.update((kind, render(name)) for kind, name in HOSTILE_NAMES.items())
+    for call in calls.values():
+        assert call().startswith(b"%PDF-")
+
+    medians = medians_ms(calls, runs=RUNS // 2, warmup=WARMUP // 2)
+    plain = medians["plain"]
+    record_figures(
+        cert_name_plain_ms=plain,
+        cert_name_long_over_plain=medians["long"] / plain,
+        cert_name_hostile_over_plain=max(medians[kind] for kind in HOSTILE_NAMES)
+        / plain,
     )
 
 

@@ -5,7 +5,6 @@ hostile names are escaped and that nothing outside the snapshot is fetched."""
 import io
 import re
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 from django.conf import settings
@@ -275,15 +274,12 @@ def test_a_hostile_name_is_printed_as_text(kind, enrollment, certificate_templat
     name = HOSTILE_NAMES[kind]
     certificate = issue_to(enrollment, certificate_template, name=name)
 
-    started = time.monotonic()
     pdf = rendering.render_pdf(certificate)
-    elapsed = time.monotonic() - started
 
     text = flat(text_of(pdf))
     # Right-to-left words come back from the PDF in visual order, each intact.
     assert all(word in text for word in name.split())
     assert len(read(pdf).pages[0].images) == 1  # the QR code, nothing fetched
-    assert elapsed < settings.Q_TIMEOUT
 
 
 def test_a_10000_character_name_is_cut_visibly_and_stays_on_one_page(certificate):
@@ -296,13 +292,11 @@ def test_a_10000_character_name_is_cut_visibly_and_stays_on_one_page(certificate
         "body": certificate.snapshot["body"].replace("张三", name),
     }
 
-    started = time.monotonic()
     text = text_of(
         rendering.render_snapshot_pdf(
             snapshot, verification_url=certificate.verification_url
         )
     )
-    elapsed = time.monotonic() - started
 
     printed = rendering.printed_name(name)
     assert printed.endswith("…")
@@ -310,7 +304,6 @@ def test_a_10000_character_name_is_cut_visibly_and_stays_on_one_page(certificate
     assert flat(printed) in flat(text)
     assert name[:100] not in flat(text)
     assert certificate.number in text
-    assert elapsed < settings.Q_TIMEOUT
 
 
 def test_names_up_to_the_limit_print_in_full():

@@ -274,5 +274,4 @@ def test_the_catalogue_costs_the_same_queries_for_10_and_60_courses(
     _build_catalogue(course_index, 50, 100, image)
     large = _measure(trainee)
     assert small == large
-    print("catalogue queries, 10 vs 60 courses:", small, large)
     assert max(large.values()) <= 20, large

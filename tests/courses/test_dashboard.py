@@ -143,6 +143,5 @@ def test_the_dashboard_costs_the_same_queries_for_1_and_10_enrolments(
     one = _dashboard_queries(client)
     _enrol_in_new_courses(trainee, course_index, 9, 1)
     ten = _dashboard_queries(client)
-    print("dashboard queries, 1 vs 10 enrolments:", one, ten)
     assert one == ten
     assert Enrollment.objects.filter(trainee=trainee).count() == 10
