@@ -168,6 +168,9 @@ class LessonPage(ViewRestrictionsInOneQueryMixin, Page):
     estimated_minutes = models.PositiveSmallIntegerField(
         _("预计用时（分钟）"), default=20
     )
+    # Stored so that lists of lessons (progress, 我的学习, rosters) read a column
+    # instead of loading and parsing every body; kept by save() from the body.
+    has_quiz = models.BooleanField(_("含测验"), default=False, editable=False)
 
     parent_page_types = ["courses.CoursePage"]
     subpage_types: list[str] = []
@@ -184,10 +187,18 @@ class LessonPage(ViewRestrictionsInOneQueryMixin, Page):
         verbose_name = _("课时")
         verbose_name_plural = _("课时")
 
-    @property
-    def has_quiz(self) -> bool:
+    def body_has_quiz(self) -> bool:
         """Whether the body holds a quiz, read from the raw JSON: no block is built."""
         return any(item["type"] == "quiz" for item in self.body.raw_data)
+
+    def save(self, *args, **kwargs):
+        # Wagtail publishes a revision by saving the page with the revision's body:
+        # has_quiz follows the body whenever the body is written.
+        self.has_quiz = self.body_has_quiz()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "body" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "has_quiz"}
+        return super().save(*args, **kwargs)
 
     @property
     def quiz(self):

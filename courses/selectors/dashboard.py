@@ -22,7 +22,6 @@ from courses.selectors.page_urls import url_from_path
 from courses.selectors.progress import (
     CourseProgress,
     LessonLink,
-    _with_has_quiz,
     course_progress,
 )
 from school.models import User
@@ -109,7 +108,7 @@ def dashboard_context(user: User, request: HttpRequest | None = None) -> dict:
     if rows:
         course_paths = {row[11] for row in rows}
         for pk, title, path, url_path, has_quiz in (
-            _with_has_quiz(LessonPage.objects.live())
+            LessonPage.objects.live()
             .filter(depth__in={len(path) // Page.steplen + 1 for path in course_paths})
             .annotate(parent_path=Substr("path", 1, Length("path") - Page.steplen))
             .filter(parent_path__in=course_paths)
@@ -117,7 +116,7 @@ def dashboard_context(user: User, request: HttpRequest | None = None) -> dict:
             .values_list("pk", "title", "path", "url_path", "has_quiz")
         ):
             lessons[path[: -Page.steplen]].append(
-                LessonLink(pk, title, url_of(url_path), bool(has_quiz))
+                LessonLink(pk, title, url_of(url_path), has_quiz)
             )
         # Lessons studied and quizzes passed in all of the trainee's enrolments (the
         # rows): two plain queries, which Django builds in less time than their

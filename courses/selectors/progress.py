@@ -3,8 +3,6 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Case, TextField, Value, When
-from django.db.models.functions import Cast
 from django.http import HttpRequest
 
 from wagtail.models import Page
@@ -120,20 +118,6 @@ def course_progress(
     )
 
 
-# A quiz block in a lesson body's JSON, read as text: "type": "quiz" on SQLite and
-# PostgreSQL alike, so that a list of lessons need not load and parse every body.
-_QUIZ_IN_BODY = '"type": "quiz"'
-
-
-def _with_has_quiz(lessons):
-    return lessons.annotate(body_text=Cast("body", TextField())).annotate(
-        has_quiz=Case(
-            When(body_text__contains=_QUIZ_IN_BODY, then=Value(True)),
-            default=Value(False),
-        )
-    )
-
-
 @dataclass(frozen=True)
 class LessonLink:
     """A lesson as lists of lessons need it, read as a row rather than a page: where
@@ -162,10 +146,9 @@ def _lesson_links(course: Page, request: HttpRequest | None) -> list[LessonLink]
     """The course's live lessons in order, as rows. One query."""
     url_of = descendant_urls([(course.url_path, course.get_url(request))])
     return [
-        LessonLink(pk, title, url_of(url_path), bool(has_quiz), is_required, minutes)
-        for pk, title, url_path, is_required, minutes, has_quiz in _with_has_quiz(
-            LessonPage.objects.live().child_of(course)
-        )
+        LessonLink(pk, title, url_of(url_path), has_quiz, is_required, minutes)
+        for pk, title, url_path, is_required, minutes, has_quiz in LessonPage.objects.live()
+        .child_of(course)
         .order_by("path")
         .values_list(
             "pk", "title", "url_path", "is_required", "estimated_minutes", "has_quiz"

@@ -190,8 +190,12 @@ def _lessons(course: CoursePage) -> list[LessonPage]:
     return bulk_add_children(
         course,
         [
+            # has_quiz as LessonPage.save() would set it: save_base does not.
             LessonPage(
-                title=f"第{number + 1}课", slug=f"lesson-{number + 1}", body=body
+                title=f"第{number + 1}课",
+                slug=f"lesson-{number + 1}",
+                body=body,
+                has_quiz=any(block["type"] == "quiz" for block in body),
             )
             for number, body in enumerate(bodies)
         ],

@@ -9,7 +9,7 @@ import pytest
 from courses import services
 from courses.models import CourseIndexPage, CoursePage, LessonPage, Tier
 from school.models import Level, SchoolPage
-from tests.courses.factories import CourseIndexPageFactory
+from tests.courses.factories import CourseIndexPageFactory, paragraph_body, quiz_body
 
 pytestmark = pytest.mark.django_db
 
@@ -212,6 +212,7 @@ def test_administrator_creates_a_lesson_ending_in_a_quiz(admin_client, course):
         "callout",
         "quiz",
     ]
+    assert lesson.has_quiz
     quiz = lesson.quiz
     assert quiz["pass_mark"] == 60 and quiz["max_attempts"] == 3
     assert [q["multiple"] for q in quiz["questions"]] == [False, True]
@@ -220,6 +221,23 @@ def test_administrator_creates_a_lesson_ending_in_a_quiz(admin_client, course):
         False,
         True,
     ]
+
+
+def test_a_lesson_has_a_quiz_as_its_published_body_has_one(lessons):
+    first, second = lessons
+
+    def stored() -> bool:
+        return LessonPage.objects.values_list("has_quiz", flat=True).get(pk=second.pk)
+
+    assert (first.has_quiz, stored()) == (False, True)
+    second.body = paragraph_body()
+    second.save_revision()
+    assert stored()  # a draft without the quiz: the published lesson still has it
+    second.get_latest_revision().publish()
+    assert not stored()
+    second.body = quiz_body()
+    second.save_revision().publish()
+    assert stored()
 
 
 def test_a_single_choice_question_with_two_answers_is_refused(admin_client, course):
