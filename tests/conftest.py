@@ -1,11 +1,26 @@
-"""Fixtures shared by every test: the org tree, the two schools, one user per role."""
+"""Fixtures shared by every test: the org tree, the two schools, one user per role,
+and what the tests of several apps learn and certify with: a catalogue with a
+course, its lessons (one with a quiz) and an open class; a school certificate
+template, a trainee who completed the class, and that trainee's certificate."""
 
 from wagtail.models import Page, Site
 
 import pytest
 
+from certificates import services as certificate_services
 from school import roles
 from school.models import SchoolPage
+from tests.certificates.factories import (
+    CertificateTemplateFactory,
+    completed_enrollment,
+)
+from tests.courses.factories import (
+    CourseIndexPageFactory,
+    CoursePageFactory,
+    LessonPageFactory,
+    TrainingClassFactory,
+    quiz_body,
+)
 from tests.factories import (
     PracticeSiteFactory,
     SchoolPageFactory,
@@ -138,4 +153,55 @@ def volunteer_academy(grid_school) -> SchoolPage:
         kind=SchoolPage.Kind.VOLUNTEER_ACADEMY,
         display_name="测试街道志愿者培训学院",
         certificate_prefix="ZYXY",
+    )
+
+
+# --- learning ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def course_index(grid_school):
+    return CourseIndexPageFactory(parent=grid_school, title="课程", slug="courses")
+
+
+@pytest.fixture
+def course(course_index):
+    return CoursePageFactory(parent=course_index, title="公益理念", slug="gong-yi")
+
+
+@pytest.fixture
+def lessons(course):
+    """Two lessons; the second ends in a quiz (pass mark 60, 2 attempts)."""
+    first = LessonPageFactory(parent=course, title="第一课 志愿服务是什么", slug="l1")
+    second = LessonPageFactory(
+        parent=course, title="第二课 服务礼仪", slug="l2", body=quiz_body()
+    )
+    return [first, second]
+
+
+@pytest.fixture
+def training_class(course):
+    return TrainingClassFactory(course=course, capacity=30)
+
+
+# --- certificates ------------------------------------------------------------------
+
+
+@pytest.fixture
+def certificate_template(grid_school):
+    return CertificateTemplateFactory(school=grid_school, name="网格学校结业证书")
+
+
+@pytest.fixture
+def enrollment(training_class, trainee):
+    """The trainee's enrolment in the class, completed. Tests of learning itself
+    define their own, still active."""
+    return completed_enrollment(training_class, trainee)
+
+
+@pytest.fixture
+def certificate(enrollment, certificate_template):
+    """Issued to the trainee, not yet rendered."""
+    return certificate_services.issue_certificate(
+        enrollment, template=certificate_template, deliver=False
     )

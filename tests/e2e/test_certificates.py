@@ -22,8 +22,8 @@ from tests.courses.factories import (
     CoursePageFactory,
     TrainingClassFactory,
 )
-from tests.e2e.test_learning import log_in
-from tests.factories import TEST_PASSWORD, UserFactory
+from tests.e2e.steps import admin_log_in, log_in
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.e2e
 
@@ -36,14 +36,6 @@ def qr_urls_in(pdf: bytes) -> list[str]:
             picture = Image.open(io.BytesIO(image.data)).convert("L")
             texts += [found.text for found in zxingcpp.read_barcodes(picture)]
     return texts
-
-
-def admin_log_in(page: Page, base_url: str, phone: str) -> None:
-    page.goto(base_url + "/admin/login/")
-    page.get_by_label("手机号").fill(phone)
-    page.get_by_label("密码").fill(TEST_PASSWORD)
-    page.get_by_role("button", name=re.compile("登录")).click()
-    expect(page).to_have_url(re.compile(r"/admin/$"))
 
 
 def test_bulk_issue_download_and_verify_by_qr(

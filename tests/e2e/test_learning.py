@@ -15,7 +15,7 @@ from tests.courses.factories import (
     TrainingClassFactory,
     quiz_body,
 )
-from tests.factories import TEST_PASSWORD
+from tests.e2e.steps import log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -46,14 +46,6 @@ def catalogue(grid_school):
     )
     TrainingClassFactory(course=other)
     return course
-
-
-def log_in(page: Page, base_url: str, phone: str) -> None:
-    page.goto(base_url + "/accounts/login/")
-    page.get_by_label("手机号").fill(phone)
-    page.get_by_label("密码").fill(TEST_PASSWORD)
-    page.get_by_role("main").get_by_role("button", name="登录").click()
-    expect(page).to_have_url(re.compile(r"/accounts/profile/$"))
 
 
 def test_a_trainee_finds_a_course_enrols_studies_and_completes_it(

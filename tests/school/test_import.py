@@ -1,55 +1,30 @@
 """Trainee import: reading CSV/XLSX, checking every row, all-or-nothing writing, the
 admin upload, and claiming an imported account through sign-up."""
 
-import csv
-import io
-import threading
-import time
-
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, transaction
 from django.forms import FileField
 from django.urls import reverse
 from django.utils import translation
 
 import pytest
-from openpyxl import Workbook
 
 from school import roles, services
 from school.importing import MAX_FILE_BYTES, UnreadableFile, check_table, read_table
 from school.models import Level, OrgUnit, TraineeImport, User
+from tests.concurrency import run_all_concurrently
 from tests.factories import OrgUnitFactory, UserFactory
+from tests.school.factories import (
+    GOOD_ROWS,
+    HEADER,
+    PHONES,
+    csv_bytes,
+    good_file,
+    xlsx_bytes,
+)
 
 pytestmark = pytest.mark.django_db
-
-HEADER = ["姓名", "手机号", "社区", "网格", "邮箱"]
-GOOD_ROWS = [
-    ["陈一", "13900000001", "桃园社区", "第1网格", ""],
-    ["陈二", "13900000002", "桃园社区", "", "chen2@example.com"],
-    ["欧阳 小明", "139 0000 0003", "桃园社区", "第1网格", ""],
-]
-PHONES = ["13900000001", "13900000002", "13900000003"]
-
-
-def csv_bytes(rows, *, encoding="utf-8-sig") -> bytes:
-    buffer = io.StringIO(newline="")
-    csv.writer(buffer).writerows(rows)
-    return buffer.getvalue().encode(encoding)
-
-
-def xlsx_bytes(rows) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def good_file() -> bytes:
-    return csv_bytes([HEADER, *GOOD_ROWS])
 
 
 def imported_users():
@@ -174,41 +149,46 @@ def test_the_actor_is_optional_as_for_the_management_command(community, grid):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_import_racing_a_sign_up_for_one_of_its_phones_updates_that_account(
+def test_an_import_racing_a_sign_up_for_one_of_its_phones_leaves_one_account_each(
     community, grid
 ):
-    # The sign-up inserts its phone and commits a moment later. On PostgreSQL the
-    # import does not see the uncommitted row, its insert waits on the unique index
-    # and then fails, and the import runs again; on SQLite the import's BEGIN
-    # IMMEDIATE waits for the sign-up to commit. Either way: one account per phone.
-    inserted = threading.Event()
+    # Released together, each on its own connection. If the sign-up inserts first,
+    # the import either waits for it (SQLite's BEGIN IMMEDIATE) or hits the unique
+    # index and runs again (PostgreSQL), and finds the account unchanged. If the
+    # import commits first, the sign-up meets the imported account, whether its
+    # look-up saw it or its insert was waiting on it. Never a second account, and
+    # never an error out of the import.
+    phone = GOOD_ROWS[1][1]
+    password = "Quiet-River-2026"
+    outcomes = run_all_concurrently(
+        [
+            lambda: services.import_trainees(good_file(), filename="a.csv", actor=None),
+            lambda: services.register_trainee(
+                phone=phone,
+                real_name="陈二",
+                org_unit=community,
+                password=password,
+                email="chen2@example.com",
+            ),
+        ]
+    )
 
-    def sign_up():
-        try:
-            with transaction.atomic():
-                UserFactory(
-                    phone="13900000002",
-                    real_name="陈二",
-                    email="chen2@example.com",
-                    org_unit=community,
-                )
-                inserted.set()
-                time.sleep(0.5)
-        finally:
-            inserted.set()
-            connection.close()
-
-    thread = threading.Thread(target=sign_up)
-    thread.start()
-    inserted.wait(timeout=10)
-    try:
-        record = services.import_trainees(good_file(), filename="a.csv", actor=None)
-    finally:
-        thread.join()
-
-    assert (record.created, record.updated, record.unchanged) == (2, 0, 1)
+    record, signed_up = outcomes
+    assert isinstance(record, TraineeImport), repr(record)
+    counts = (record.created, record.updated, record.unchanged)
+    assert counts in {(2, 0, 1), (3, 0, 0)}, counts
+    assert TraineeImport.objects.get() == record
     assert User.objects.filter(phone__in=PHONES).count() == 3
-    assert TraineeImport.objects.count() == 1
+    account = User.objects.get(phone=phone)
+    assert account.groups.filter(name=roles.TRAINEE).exists()
+    if isinstance(signed_up, User):
+        assert signed_up.pk == account.pk
+        assert account.check_password(password)
+    else:
+        assert isinstance(signed_up, ValidationError), repr(signed_up)
+        assert list(signed_up.message_dict) == ["phone"]
+        assert counts == (3, 0, 0)
+        assert not account.has_usable_password()
 
 
 # --- Bad rows --------------------------------------------------------------------

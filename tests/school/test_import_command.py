@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 import pytest
 
 from school.models import TraineeImport, User
-from tests.school.test_import import GOOD_ROWS, HEADER, PHONES, csv_bytes, xlsx_bytes
+from tests.school.factories import GOOD_ROWS, HEADER, PHONES, csv_bytes, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
 
