@@ -15,6 +15,7 @@ class SchoolConfig(AppConfig):
         from wagtail.models import Site
         from wagtail.signals import post_page_move
 
+        from school import encryption  # noqa: F401 - registers its deploy check
         from school.models import SchoolPage
         from school.routing import forget_sites
         from school.selectors import forget_navigation

@@ -7,7 +7,8 @@ from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
 from wagtail.users.forms import UserCreationForm as WagtailUserCreationForm
 from wagtail.users.forms import UserEditForm as WagtailUserEditForm
 
-from school.models import OrgUnit, User, phone_validator
+from school.models import OrgUnit, User, normalise_phone, phone_validator
+from school.passwords import MAX_PASSWORD_LENGTH
 
 ACCOUNT_FIELDS = ["phone", "real_name", "email", "org_unit", "level"]
 
@@ -36,16 +37,16 @@ class PhoneField(forms.CharField):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("label", _("手机号"))
-        kwargs.setdefault("max_length", 11)
+        # Room for "138 0013 8000" or "+86…" as typed; normalise_phone and the
+        # validator bring it to 11 digits or say what is wrong.
+        kwargs.setdefault("max_length", 20)
         kwargs.setdefault("error_messages", {"required": _("请填写手机号。")})
         super().__init__(**kwargs)
-        self.widget.attrs.update(
-            {"autocomplete": "tel", "inputmode": "numeric", "pattern": r"1[3-9]\d{9}"}
-        )
+        self.widget.attrs.update({"autocomplete": "tel", "inputmode": "tel"})
 
     def to_python(self, value):
         value = super().to_python(value)
-        return value.replace(" ", "").replace("-", "") if value else value
+        return normalise_phone(value) if value else value
 
 
 def clean_real_name(value: str) -> str:
@@ -71,12 +72,14 @@ class SignupForm(forms.ModelForm):
     password1 = forms.CharField(
         label=_("密码"),
         strip=False,
+        max_length=MAX_PASSWORD_LENGTH,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=_("至少 8 位，不能全是数字，不能与手机号或姓名太相似。"),
     )
     password2 = forms.CharField(
         label=_("确认密码"),
         strip=False,
+        max_length=MAX_PASSWORD_LENGTH,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
@@ -111,10 +114,64 @@ class SignupForm(forms.ModelForm):
                 self.add_error("password1", error)
 
 
+class ActivationForm(forms.Form):
+    """An imported person claims their account: phone, the code from the slip the
+    school handed out, and a new password twice."""
+
+    phone = PhoneField(help_text=_("学校导入名单时登记的手机号。"))
+    code = forms.CharField(
+        label=_("激活码"),
+        max_length=20,
+        help_text=_("激活单上的 8 位激活码，例如 K7PX-3M9Q，不区分大小写。"),
+        error_messages={"required": _("请填写激活码。")},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "characters"}
+        ),
+    )
+    email = forms.EmailField(
+        label=_("电子邮箱"),
+        required=False,
+        help_text=_("选填，用于找回密码和接收证书通知。"),
+    )
+    password1 = forms.CharField(
+        label=_("设置密码"),
+        strip=False,
+        max_length=MAX_PASSWORD_LENGTH,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("至少 8 位，不能全是数字，不能与手机号或姓名太相似。"),
+    )
+    password2 = forms.CharField(
+        label=_("确认密码"),
+        strip=False,
+        max_length=MAX_PASSWORD_LENGTH,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        password1, password2 = cleaned.get("password1"), cleaned.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", _("两次输入的密码不一致。"))
+        elif password1:
+            try:
+                password_validation.validate_password(
+                    password1, User(phone=cleaned.get("phone") or "")
+                )
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
 class PhoneLoginForm(AuthenticationForm):
     """Log in with a phone number; the messages say so in plain words."""
 
     username = PhoneField(widget=forms.TextInput(attrs={"autofocus": True}))
+    password = forms.CharField(
+        label=_("密码"),
+        strip=False,
+        max_length=MAX_PASSWORD_LENGTH,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
     error_messages = {
         "invalid_login": _("手机号或密码不正确。请注意密码区分大小写。"),
         "inactive": _("此账号已停用，请联系管理员。"),
@@ -129,6 +186,7 @@ class AdminLoginForm(WagtailLoginForm):
         label=_("密码"),
         widget=forms.PasswordInput(attrs={"placeholder": _("输入密码")}),
         strip=False,
+        max_length=MAX_PASSWORD_LENGTH,
     )
 
 

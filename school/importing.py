@@ -7,7 +7,6 @@ checked whole before anything is written: one bad row and nothing is imported.
 
 import csv
 import io
-import unicodedata
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -15,7 +14,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from school.forms import clean_real_name
-from school.models import OrgUnit, phone_validator
+from school.models import OrgUnit, normalise_phone, phone_validator
 
 MAX_ROWS = 50_000
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -118,17 +117,7 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def _normalise_phone(value: str) -> str:
-    # Full-width digits and spaces (１３８ ００１３ ８０００) are common in Chinese
-    # spreadsheets; NFKC turns them into ASCII.
-    value = unicodedata.normalize("NFKC", value)
-    return "".join(value.split()).replace("-", "")
-
-
 def _is_mobile_number(value: str) -> bool:
-    # phone_validator's \d also matches non-ASCII digits such as Arabic-Indic ones.
-    if not value.isascii():
-        return False
     try:
         phone_validator(value)
     except ValidationError:
@@ -241,7 +230,7 @@ def check_table(table: list[list[str]]) -> CheckedFile:
         if len(real_name) > 50:
             reasons.append(_("姓名过长（最多 50 个字）。"))
 
-        phone = _normalise_phone(cell(values, "phone"))
+        phone = normalise_phone(cell(values, "phone"))
         if not phone:
             reasons.append(_("缺少手机号。"))
         elif not _is_mobile_number(phone):

@@ -1,7 +1,7 @@
 """Who may do what. Predicates take the user first: anonymous, then superuser, then role."""
 
 from school import roles
-from school.models import PracticeSite, User
+from school.models import User
 
 
 def user_has_role(user: User, role: str) -> bool:
@@ -29,10 +29,21 @@ def user_can_import_trainees(user: User) -> bool:
     return user.has_perm("school.add_user") and user_is_school_admin(user)
 
 
-def user_can_host_site(user: User, site: PracticeSite) -> bool:
-    """Site hosts run their own sites; administrators run every site."""
+def is_staff_account(account: User) -> bool:
+    """Staff, superusers and anyone holding a role beyond 学员 (instructor, site
+    host, administrator, Wagtail's editors): accounts that no import and no school
+    administrator may change, since whoever sets their e-mail or password can
+    become them. Reads the account's groups (prefetch them for many)."""
+    if account.is_staff or account.is_superuser:
+        return True
+    return any(group.name != roles.TRAINEE for group in account.groups.all())
+
+
+def user_can_edit_account(user: User, account: User) -> bool:
+    """A superuser edits anyone; others who manage people edit plain trainee
+    accounts and their own."""
     if not user.is_authenticated or not user.is_active:
         return False
-    if user_is_school_admin(user):
+    if user.is_superuser or user.pk == account.pk:
         return True
-    return site.hosts.filter(pk=user.pk).exists()
+    return not is_staff_account(account)

@@ -1,10 +1,25 @@
 """Reads that span relations. Each returns in a fixed number of queries."""
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.core.cache import cache
 from django.db.models import Count, Q
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from school.models import Level, OrgUnit, PracticeSite, SchoolPage, User
+from school import encryption
+from school.activation import display_code
+from school.models import (
+    ActivationCode,
+    Level,
+    OrgUnit,
+    PracticeSite,
+    SchoolPage,
+    TraineeImport,
+    User,
+)
 from school.routing import site_for_request
 
 HOME_SITE_LIMIT = 6
@@ -81,3 +96,89 @@ def schools_for_navigation(request: HttpRequest | None = None) -> list[SchoolPag
 def forget_navigation(**kwargs) -> None:
     """Receiver of SchoolPage's post_save and post_delete and of post_page_move."""
     cache.delete(NAVIGATION_CACHE_KEY)
+
+
+def unit_names(units: list[OrgUnit | None]) -> dict[int, str]:
+    """Full names (街道 › 社区 › 网格) of the given units, in one query: a unit's
+    ancestors are the prefixes of its materialised path."""
+    units = [unit for unit in units if unit is not None]
+    prefixes = {
+        unit.path[:end]
+        for unit in units
+        for end in range(OrgUnit.steplen, len(unit.path) + 1, OrgUnit.steplen)
+    }
+    names = dict(
+        OrgUnit.objects.filter(path__in=prefixes, depth__gt=1).values_list(
+            "path", "name"
+        )
+    )
+    return {
+        unit.pk: " › ".join(
+            names[unit.path[:end]]
+            for end in range(OrgUnit.steplen, len(unit.path) + 1, OrgUnit.steplen)
+            if unit.path[:end] in names
+        )
+        or unit.name
+        for unit in units
+    }
+
+
+@dataclass(frozen=True)
+class ActivationRow:
+    """One imported account on an import's activation page: its latest code, shown
+    in clear while it can still be used."""
+
+    user: User
+    unit: str
+    code: str  # "" unless live
+    status: str  # live, used, expired or voided
+    status_label: str
+    expires_at: datetime
+
+
+ACTIVATION_STATUS_LABELS = {
+    "live": _("待激活"),
+    "used": _("已激活"),
+    "expired": _("已过期"),
+    "voided": _("已作废"),
+}
+
+
+def _code_status(code: ActivationCode, now: datetime) -> str:
+    if code.used_at is not None:
+        return "used"
+    if code.voided_at is not None:
+        return "voided"
+    return "live" if code.expires_at > now else "expired"
+
+
+def activation_rows(trainee_import: TraineeImport) -> list[ActivationRow]:
+    """The accounts an import gave codes to, by unit and phone, each with its
+    latest code (a renewed code stays with the import it replaced). Two queries."""
+    now = timezone.now()
+    latest: dict[int, ActivationCode] = {}
+    for code in (
+        ActivationCode.objects.filter(trainee_import=trainee_import)
+        .select_related("user__org_unit")
+        .order_by("user_id", "-created_at", "-pk")
+    ):
+        latest.setdefault(code.user_id, code)
+    units = unit_names([code.user.org_unit for code in latest.values()])
+    rows = []
+    for code in latest.values():
+        status = _code_status(code, now)
+        rows.append(
+            ActivationRow(
+                user=code.user,
+                unit=units.get(code.user.org_unit_id, ""),
+                code=(
+                    display_code(encryption.decrypt(code.code_encrypted))
+                    if status == "live"
+                    else ""
+                ),
+                status=status,
+                status_label=str(ACTIVATION_STATUS_LABELS[status]),
+                expires_at=code.expires_at,
+            )
+        )
+    return sorted(rows, key=lambda row: (row.unit, row.user.phone))

@@ -11,6 +11,7 @@ from school import views
 account_patterns = (
     [
         path("signup/", views.signup, name="signup"),
+        path("activate/", views.activate, name="activate"),
         path("login/", views.LoginView.as_view(), name="login"),
         path("logout/", auth_views.LogoutView.as_view(), name="logout"),
         path("profile/", views.profile, name="profile"),

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -8,6 +9,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from wagtail import views as wagtail_views
@@ -15,7 +17,14 @@ from wagtail import views as wagtail_views
 from django_q.brokers import get_broker
 
 from school import services
-from school.forms import PhoneLoginForm, ProfileForm, SignupForm, TraineeImportForm
+from school.addresses import client_ip
+from school.forms import (
+    ActivationForm,
+    PhoneLoginForm,
+    ProfileForm,
+    SignupForm,
+    TraineeImportForm,
+)
 from school.importing import MAX_FILE_BYTES, UnreadableFile
 from school.permissions import user_can_import_trainees
 from school.routing import route_for_request
@@ -43,6 +52,32 @@ def signup(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("注册成功，欢迎加入！"))
             return redirect("accounts:profile")
     return render(request, "accounts/signup.html", {"form": form})
+
+
+@sensitive_post_parameters("code", "password1", "password2")
+@require_http_methods(["GET", "POST"])
+def activate(request: HttpRequest) -> HttpResponse:
+    """An imported person claims their account with the code on their slip."""
+    if request.user.is_authenticated:
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    form = ActivationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.activate_account(
+                phone=data["phone"],
+                code=data["code"],
+                password=data["password1"],
+                email=data["email"],
+                address=client_ip(request),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("账号已激活，欢迎！以后用手机号和新密码登录。"))
+            return redirect(settings.LOGIN_REDIRECT_URL)
+    return render(request, "accounts/activate.html", {"form": form})
 
 
 class LoginView(auth_views.LoginView):
@@ -150,8 +185,7 @@ def import_trainees_view(request: HttpRequest) -> HttpResponse:
                     "unchanged": record.unchanged,
                 },
             )
-            # TraineeImportViewSet: the URL namespace is the model name.
-            return redirect("traineeimport:index")
+            return redirect("school_import_codes", import_id=record.pk)
     return render(
         request,
         "school/admin/import_trainees.html",

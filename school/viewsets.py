@@ -8,6 +8,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.ui.tables import TitleColumn
 from wagtail.admin.views.generic.models import IndexView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -18,7 +19,7 @@ from wagtail.users.views import users as wagtail_user_views
 from school import forms as school_forms
 from school import roles
 from school.models import OrgUnit, PracticeSite, TraineeImport, User
-from school.permissions import user_can_import_trainees
+from school.permissions import user_can_edit_account, user_can_import_trainees
 
 
 class UserCreateView(wagtail_user_views.CreateView):
@@ -26,17 +27,24 @@ class UserCreateView(wagtail_user_views.CreateView):
         return {**super().get_form_kwargs(), "for_user": self.request.user}
 
 
-class UserEditView(wagtail_user_views.EditView):
-    """Only a superuser may edit a superuser: whoever can set a password can become
-    that account."""
+class StaffAccountGuardMixin:
+    """Only a superuser changes a staff account (staff, superuser or anyone with a
+    role): whoever can set its e-mail or password can become that account. A
+    school administrator manages plain trainee accounts (and their own)."""
 
     def dispatch(self, request, *args, **kwargs):
-        if self.object.is_superuser and not request.user.is_superuser:
+        if not user_can_edit_account(request.user, self.object):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
+
+class UserEditView(StaffAccountGuardMixin, wagtail_user_views.EditView):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "for_user": self.request.user}
+
+
+class UserDeleteView(StaffAccountGuardMixin, wagtail_user_views.DeleteView):
+    pass
 
 
 class UserViewSet(wagtail_user_views.UserViewSet):
@@ -44,6 +52,7 @@ class UserViewSet(wagtail_user_views.UserViewSet):
 
     add_view_class = UserCreateView
     edit_view_class = UserEditView
+    delete_view_class = UserDeleteView
     create_template_name = "school/admin/user_create.html"
     edit_template_name = "school/admin/user_edit.html"
     ordering = "phone"
@@ -195,7 +204,18 @@ class TraineeImportViewSet(ModelViewSet):
     icon = "upload"
     menu_label = _("学员导入")
     menu_order = 300
-    list_display = ["filename", "actor", "rows", "created", "updated", "imported_at"]
+    list_display = [
+        "filename",
+        "actor",
+        "rows",
+        TitleColumn(
+            "created",
+            label=_("新建（激活码）"),
+            get_url=lambda record: reverse("school_import_codes", args=[record.pk]),
+        ),
+        "updated",
+        "imported_at",
+    ]
     form_fields = ["filename"]  # never shown: the policy allows no add or edit
     inspect_view_enabled = True
     copy_view_enabled = False

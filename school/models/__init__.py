@@ -1,21 +1,25 @@
 """The institution: people, the org tree, the two schools and their practice sites."""
 
 from .audit import AuditEvent
-from .imports import TraineeImport
+from .imports import ActivationCode, TraineeImport
 from .org import OrgUnit
 from .pages import SchoolPage, ViewRestrictionsInOneQueryMixin, children_of
 from .sites import PracticeSite
-from .users import Level, User, phone_validator
+from .throttling import RateCounter
+from .users import Level, User, normalise_phone, phone_validator
 
 __all__ = [
+    "ActivationCode",
     "AuditEvent",
     "Level",
     "OrgUnit",
     "PracticeSite",
+    "RateCounter",
     "SchoolPage",
     "TraineeImport",
     "User",
     "ViewRestrictionsInOneQueryMixin",
     "children_of",
+    "normalise_phone",
     "phone_validator",
 ]

@@ -1,3 +1,5 @@
+import unicodedata
+
 from django.contrib.auth.models import (
     AbstractBaseUser,
     BaseUserManager,
@@ -7,6 +9,19 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+def normalise_phone(value: str) -> str:
+    """A phone number as stored: full-width digits (１３８…, common in Chinese
+    spreadsheets and input methods) made ASCII, spaces and hyphens dropped, and a
+    +86 / 0086 country prefix removed. Forms and the import both use this."""
+    value = unicodedata.normalize("NFKC", value or "")
+    value = "".join(value.split()).replace("-", "")
+    for prefix in ("+86", "0086"):
+        if value.startswith(prefix) and len(value) == len(prefix) + 11:
+            return value[len(prefix) :]
+    return value
+
 
 phone_validator = RegexValidator(
     regex=r"^1[3-9][0-9]{9}$",

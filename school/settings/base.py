@@ -254,6 +254,15 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "pdf", "pptx", "txt", "xlsx", "zip"]
 WAGTAIL_PASSWORD_RESET_ENABLED = True
 
+# Secrets at rest (signing keys, activation codes) are encrypted under these keys,
+# comma-separated, the first encrypting and all decrypting (school.encryption);
+# unset, a key derived from SECRET_KEY (check --deploy warns in production).
+GRIDSCHOOL_ENCRYPTION_KEYS = env_list("GRIDSCHOOL_ENCRYPTION_KEYS")
+# Days an imported person's activation code stays valid.
+GRIDSCHOOL_ACTIVATION_CODE_DAYS = int(
+    os.environ.get("GRIDSCHOOL_ACTIVATION_CODE_DAYS", "30")
+)
+
 # Certificates need a CJK font and HarfBuzz-subset (see certificates/checks.py).
 GRIDSCHOOL_REQUIRE_PDF_FONTS = env_bool("GRIDSCHOOL_REQUIRE_PDF_FONTS", True)
 

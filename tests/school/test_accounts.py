@@ -155,9 +155,11 @@ def test_signup_with_a_taken_phone_is_refused_and_changes_nothing(
     assert logged_in_user_id(client) is None
 
 
-def test_signup_claims_an_imported_account_with_the_same_phone_name_and_unit(
+def test_knowing_an_imported_persons_phone_name_and_unit_does_not_claim_the_account(
     client, grid
 ):
+    # Phone, name and community are public facts: signing up with them used to set
+    # the imported account's password. Now only the activation code does.
     imported = UserFactory(phone="13900139000", real_name="王五", org_unit=grid)
     imported.set_unusable_password()
     imported.save()
@@ -165,26 +167,13 @@ def test_signup_claims_an_imported_account_with_the_same_phone_name_and_unit(
 
     response = client.post(reverse("accounts:signup"), signup_data(grid))
 
-    assert response.status_code == 302
-    assert User.objects.filter(phone="13900139000").count() == 1
-    imported.refresh_from_db()
-    assert imported.check_password(NEW_PASSWORD)
-    assert logged_in_user_id(client) == imported.pk
-
-
-def test_signup_does_not_claim_an_imported_account_under_another_name(client, grid):
-    imported = UserFactory(phone="13900139000", real_name="王五", org_unit=grid)
-    imported.set_unusable_password()
-    imported.save()
-
-    response = client.post(
-        reverse("accounts:signup"), signup_data(grid, real_name="冒名者")
-    )
-
     assert response.status_code == 200
-    assert "该手机号已注册。" in response.content.decode()
+    page = response.content.decode()
+    assert "该手机号已由学校导入" in page
+    assert reverse("accounts:activate") in page
     imported.refresh_from_db()
     assert not imported.has_usable_password()
+    assert logged_in_user_id(client) is None
 
 
 def test_a_logged_in_user_visiting_signup_goes_to_the_profile(client, trainee):

@@ -1,18 +1,20 @@
 """Trainee import: reading CSV/XLSX, checking every row, all-or-nothing writing, the
-admin upload, and claiming an imported account through sign-up."""
+admin upload, staff accounts left alone, and activation codes for new accounts."""
+
+from datetime import timedelta
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms import FileField
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 import pytest
 
 from school import roles, services
 from school.importing import MAX_FILE_BYTES, UnreadableFile, check_table, read_table
-from school.models import Level, OrgUnit, TraineeImport, User
+from school.models import ActivationCode, Level, OrgUnit, TraineeImport, User
 from tests.concurrency import run_all_concurrently
 from tests.factories import OrgUnitFactory, UserFactory
 from tests.school.factories import (
@@ -594,9 +596,10 @@ def test_five_thousand_rows_import_in_a_bounded_number_of_queries(
     ]
     content = csv_bytes([HEADER, *rows])
 
-    # Batches, not rows: about 35 queries on PostgreSQL; about 80 on SQLite, where
-    # Django 5.2 keeps a statement under 999 parameters (90 new users per INSERT).
-    with django_assert_max_num_queries(100):
+    # Batches, not rows: about 45 queries on PostgreSQL; about 120 on SQLite, where
+    # Django 5.2 keeps a statement under 999 parameters (90 new users or 140
+    # activation codes per INSERT).
+    with django_assert_max_num_queries(150):
         record = services.import_trainees(content, filename="a.csv", actor=None)
 
     assert (record.rows, record.created) == (5000, 5000)
@@ -605,7 +608,7 @@ def test_five_thousand_rows_import_in_a_bounded_number_of_queries(
     assert imported.filter(groups__name=roles.TRAINEE).count() == 5000
 
     rows[0][0] = "改名"
-    with django_assert_max_num_queries(100):
+    with django_assert_max_num_queries(150):
         again = services.import_trainees(
             csv_bytes([HEADER, *rows]), filename="a.csv", actor=None
         )
@@ -643,7 +646,7 @@ def test_an_administrator_sees_the_upload_form_and_a_get_imports_nothing(
     assert not TraineeImport.objects.exists()
 
 
-def test_an_administrator_uploads_a_good_file_and_lands_on_the_import_records(
+def test_an_administrator_uploads_a_good_file_and_lands_on_its_activation_codes(
     client, community, grid, school_admin
 ):
     client.force_login(school_admin)
@@ -651,7 +654,8 @@ def test_an_administrator_uploads_a_good_file_and_lands_on_the_import_records(
     response = client.post(IMPORT_URL, {"file": upload("名单.csv", good_file())})
 
     assert response.status_code == 302
-    assert response.url == INDEX_URL
+    record = TraineeImport.objects.get()
+    assert response.url == reverse("school_import_codes", args=[record.pk])
     assert imported_users().count() == 3
     record = TraineeImport.objects.get()
     assert (record.actor, record.filename, record.created) == (
@@ -664,6 +668,7 @@ def test_an_administrator_uploads_a_good_file_and_lands_on_the_import_records(
     text = page.content.decode()
     assert "导入完成：共 3 行，新建 3 人，更新 0 人，未变 0 人。" in text
     assert "名单.csv" in text
+    assert text.count("待激活") == 3
 
 
 def test_an_administrator_uploads_an_xlsx_file(client, community, grid, school_admin):
@@ -857,7 +862,96 @@ def test_import_records_cannot_be_added_or_edited_in_the_admin(
     assert TraineeImport.objects.count() == 1
 
 
-# --- Claiming an imported account ------------------------------------------------
+# --- Staff accounts are never changed by an import ------------------------------
+
+
+@pytest.mark.parametrize(
+    "make_staff",
+    [
+        pytest.param(lambda user: setattr(user, "is_superuser", True), id="superuser"),
+        pytest.param(lambda user: setattr(user, "is_staff", True), id="staff"),
+        pytest.param(lambda user: None, id="administrator-role"),
+    ],
+)
+def test_a_row_naming_a_staff_account_is_refused_and_nothing_is_imported(
+    make_staff, community, grid
+):
+    admin = UserFactory(
+        phone=GOOD_ROWS[1][1],
+        real_name="王管理",
+        email="admin@example.com",
+        org_unit=grid,
+        role=roles.SCHOOL_ADMIN,
+    )
+    make_staff(admin)
+    admin.save()
+    before = snapshot()
+
+    with pytest.raises(services.ImportRejected) as rejected:
+        services.import_trainees(
+            csv_bytes(
+                [
+                    HEADER,
+                    GOOD_ROWS[0],
+                    [GOOD_ROWS[1][0], admin.phone, "桃园社区", "", "evil@example.com"],
+                ]
+            ),
+            filename="a.csv",
+            actor=None,
+        )
+
+    messages = [str(error) for error in rejected.value.errors]
+    assert len(messages) == 1
+    assert "第 3 行" in messages[0]
+    assert "工作人员账号" in messages[0] and "王管理" in messages[0]
+    assert snapshot() == before
+    admin.refresh_from_db()
+    assert admin.email == "admin@example.com"
+    assert not TraineeImport.objects.exists()
+
+
+def test_every_role_holder_counts_as_staff(community, grid):
+    for role in (roles.INSTRUCTOR, roles.SITE_HOST):
+        UserFactory(phone=f"1360000000{len(role)}", org_unit=grid, role=role)
+    rows = [
+        [f"某{n}", user.phone, "桃园社区", "", ""]
+        for n, user in enumerate(User.objects.filter(phone__startswith="136"))
+    ]
+
+    with pytest.raises(services.ImportRejected) as rejected:
+        services.import_trainees(
+            csv_bytes([HEADER, *rows]), filename="a.csv", actor=None
+        )
+
+    assert len(rejected.value.errors) == 2
+
+
+def test_the_admin_upload_names_the_staff_row_and_leaves_the_superuser_alone(
+    client, community, grid, school_admin
+):
+    # The account-takeover path: an administrator who is not a superuser imports the
+    # superuser's phone with their own e-mail, then resets the superuser's password.
+    superuser = UserFactory(
+        phone="13900000002", is_superuser=True, is_staff=True, email="root@example.com"
+    )
+    client.force_login(school_admin)
+    content = csv_bytes(
+        [HEADER, ["冒名", superuser.phone, "桃园社区", "", "me@example.com"]]
+    )
+
+    response = client.post(IMPORT_URL, {"file": upload("名单.csv", content)})
+
+    assert response.status_code == 400
+    assert "工作人员账号" in response.content.decode()
+    superuser.refresh_from_db()
+    assert (superuser.email, superuser.real_name) == (
+        "root@example.com",
+        superuser.real_name,
+    )
+    assert not TraineeImport.objects.exists()
+
+
+# --- Imported accounts wait for their owner's activation code --------------------
 
 SIGNUP_PASSWORD = "Sunny-Garden-2026"
 
@@ -874,80 +968,58 @@ def signup_data(**overrides) -> dict:
     }
 
 
-def test_an_imported_person_claims_the_account_by_signing_up_with_the_same_details(
+def test_signing_up_with_an_imported_persons_details_claims_nothing(
     client, community, grid
 ):
     services.import_trainees(good_file(), filename="a.csv", actor=None)
-    imported = User.objects.get(phone="13900000001")
-    users_before = User.objects.count()
-
-    response = client.post(
-        reverse("accounts:signup"),
-        signup_data(org_unit=grid.pk, email="chen1@example.com"),
-    )
-
-    assert response.status_code == 302
-    assert User.objects.count() == users_before
-    claimed = User.objects.get(phone="13900000001")
-    assert claimed.pk == imported.pk
-    assert claimed.check_password(SIGNUP_PASSWORD)
-    assert claimed.email == "chen1@example.com"
-    assert claimed.level == Level.RESIDENT
-    assert client.session["_auth_user_id"] == str(claimed.pk)
-
-
-def test_a_different_name_cannot_claim_an_imported_account(client, community, grid):
-    services.import_trainees(good_file(), filename="a.csv", actor=None)
     before = snapshot()
 
-    response = client.post(
-        reverse("accounts:signup"), signup_data(real_name="冒名", org_unit=grid.pk)
-    )
+    response = client.post(reverse("accounts:signup"), signup_data(org_unit=grid.pk))
 
     assert response.status_code == 200
-    assert "该手机号已注册。" in response.content.decode()
+    assert "该手机号已由学校导入" in response.content.decode()
     assert snapshot() == before
-    assert not User.objects.get(phone="13900000001").has_usable_password()
     assert "_auth_user_id" not in client.session
 
 
-def test_a_different_unit_cannot_claim_an_imported_account(client, community, grid):
-    services.import_trainees(good_file(), filename="a.csv", actor=None)
-    before = snapshot()
+def test_every_new_account_gets_one_live_activation_code(community, grid):
+    record = services.import_trainees(good_file(), filename="a.csv", actor=None)
 
-    response = client.post(
-        reverse("accounts:signup"), signup_data(org_unit=community.pk)
+    codes = ActivationCode.objects.filter(trainee_import=record)
+    assert sorted(codes.values_list("user__phone", flat=True)) == sorted(PHONES)
+    assert codes.live().count() == 3
+
+
+def test_reimporting_keeps_live_codes_and_replaces_lapsed_ones(community, grid):
+    content = good_file()
+    first = services.import_trainees(content, filename="a.csv", actor=None)
+    lapsed = ActivationCode.objects.get(user__phone=PHONES[0])
+    lapsed.expires_at = timezone.now() - timedelta(days=1)
+    lapsed.save()
+    kept = set(
+        ActivationCode.objects.exclude(pk=lapsed.pk).values_list("pk", flat=True)
     )
 
-    assert response.status_code == 200
-    assert "该手机号已注册。" in response.content.decode()
-    assert snapshot() == before
+    second = services.import_trainees(content, filename="a.csv", actor=None)
+
+    assert kept <= set(ActivationCode.objects.live().values_list("pk", flat=True))
+    renewed = ActivationCode.objects.live().get(user__phone=PHONES[0])
+    assert renewed.trainee_import == second != first
+    lapsed.refresh_from_db()
+    assert lapsed.voided_at is not None
 
 
-def test_a_claimed_account_cannot_be_claimed_a_second_time(client, community, grid):
-    services.import_trainees(good_file(), filename="a.csv", actor=None)
-    client.post(reverse("accounts:signup"), signup_data(org_unit=grid.pk))
-    client.logout()
-    before = snapshot()
-
-    response = client.post(
-        reverse("accounts:signup"),
-        signup_data(
-            org_unit=grid.pk, password1="Other-Garden-99", password2="Other-Garden-99"
-        ),
-    )
-
-    assert response.status_code == 200
-    assert "该手机号已注册。" in response.content.decode()
-    assert snapshot() == before
-
-
-def test_reimporting_after_a_claim_keeps_the_persons_password(client, community, grid):
+def test_reimporting_after_activation_keeps_the_persons_password(community, grid):
     content = good_file()
     services.import_trainees(content, filename="a.csv", actor=None)
-    client.post(reverse("accounts:signup"), signup_data(org_unit=grid.pk))
+    person = User.objects.get(phone=PHONES[0])
+    person.set_password(SIGNUP_PASSWORD)
+    person.save()
 
     record = services.import_trainees(content, filename="a.csv", actor=None)
 
     assert (record.created, record.updated) == (0, 0)
-    assert User.objects.get(phone="13900000001").check_password(SIGNUP_PASSWORD)
+    assert User.objects.get(phone=PHONES[0]).check_password(SIGNUP_PASSWORD)
+    assert not ActivationCode.objects.filter(
+        user=person, trainee_import=record
+    ).exists()

@@ -4,18 +4,21 @@ without the token is refused with 403 and changes nothing."""
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 import pytest
 
 from certificates import services as certificate_services
 from certificates.models import Certificate, CertificateBatch, CertificateEvent
 from courses.models import Enrollment
-from school.models import User
+from school import encryption
+from school.models import ActivationCode, User
 from tests.factories import TEST_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -78,6 +81,16 @@ CASES = [
     ),
     Case("set_language", None, {"language": "en", "next": "/accounts/login/"}),
     Case("school_import_trainees", "school_admin", {}),
+    Case(
+        "accounts:activate",
+        None,
+        {
+            "phone": "13900139009",
+            "code": "ABCD-EFGH",
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+        },
+    ),
 ]
 
 
@@ -87,6 +100,14 @@ def world(trainee, school_admin, grid):
     trainee.phone = "13600000000"
     trainee.email = "zhangsan@example.com"
     trainee.save()
+    imported = UserFactory(phone="13900139009", org_unit=grid)
+    imported.set_unusable_password()
+    imported.save()
+    ActivationCode.objects.create(
+        user=imported,
+        code_encrypted=encryption.encrypt("ABCDEFGH"),
+        expires_at=timezone.now() + timedelta(days=1),
+    )
     return {"trainee": trainee, "school_admin": school_admin, "grid": grid}
 
 
