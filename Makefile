@@ -12,11 +12,12 @@ TEST_DEBIAN_PACKAGES := chromium
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/gridschool
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help install system-packages test-system-packages run serve worker migrate seed \
+.PHONY: help install system-packages test-system-packages run dev serve worker migrate seed \
         test test-sqlite test-postgres lint format bench check-deploy clean messages
 
 help:
 	@echo "make run     install what is missing, migrate, load demo data, serve on :$(PORT) with a worker"
+	@echo "make dev     the same with Django's autoreloading development server"
 	@echo "make test    install what is missing, lint, run the whole suite"
 	@echo "make worker  run one django-q2 worker alone"
 	@echo "make bench   run tests/bench and write bench-results.json"
@@ -63,9 +64,20 @@ migrate: install
 seed: migrate
 	$(PY) manage.py seed_demo
 
+# make run serves as production does (gunicorn, DEBUG off, school.settings.run);
+# make dev with runserver, which reloads on every save. Each step (migrate, seed)
+# runs with the settings of the server that follows, and PORT, from which the
+# settings derive SITE_URL.
+run: export DJANGO_SETTINGS_MODULE := school.settings.run
+run dev: export PORT := $(PORT)
 run: seed
-	@echo "Serving http://127.0.0.1:$(PORT)/ with a django-q2 worker (Ctrl-C stops both)"
-	@PORT=$(PORT) bin/serve
+	@echo "Serving http://127.0.0.1:$(PORT)/ with gunicorn and a django-q2 worker (Ctrl-C stops both)"
+	@bin/serve
+
+dev: export DJANGO_SETTINGS_MODULE := school.settings.dev
+dev: seed
+	@echo "Serving http://127.0.0.1:$(PORT)/ with runserver and a django-q2 worker (Ctrl-C stops both)"
+	@bin/serve --dev
 
 serve: run
 

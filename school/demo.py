@@ -135,6 +135,37 @@ def trainee_name(index: int) -> str:
     return surname + first + second
 
 
+def accounts_not_from_demo(*, limit: int = 3) -> list[str]:
+    """Phones of up to `limit` accounts that seed_demo did not create: neither a
+    demo account nor a demo trainee (a trainee_phone with the trainee_name of the
+    same number). Such accounts mean real people use this database."""
+    demo_phones = {account.phone for account in DEMO_ACCOUNTS}
+    found: list[str] = []
+    candidates = (
+        User.objects.exclude(phone__in=demo_phones)
+        .order_by("pk")
+        .values_list("phone", "real_name")
+    )
+    for phone, real_name in candidates.iterator(chunk_size=2000):
+        number = phone[3:]
+        if (
+            len(phone) == 11
+            and phone.startswith("139")
+            and number.isdigit()
+            and trainee_name(int(number)) == real_name
+        ):
+            continue
+        found.append(phone)
+        if len(found) >= limit:
+            break
+    return found
+
+
+def is_seeded() -> bool:
+    """Whether seed_demo has run here: its superuser exists."""
+    return User.objects.filter(phone=DEMO_ACCOUNTS[0].phone).exists()
+
+
 def seed(options: dict[str, Any]) -> str:
     """The org tree, both schools, the demo accounts, the practice sites and
     `options["trainees"]` trainees. Returns a one-line summary."""

@@ -233,6 +233,11 @@ if os.environ.get("REDIS_URL"):
 else:
     Q_CLUSTER["orm"] = "default"
 
+# The cache is shared by every web process and worker (the Sites and schools of
+# school.routing and school.selectors, rate limits): Redis when REDIS_URL is set,
+# else files under VAR_DIR/cache, which the processes of one host share. A
+# process-local cache would give each gunicorn worker its own answers.
+CACHE_DIR = VAR_DIR / "cache"
 CACHES = {
     "default": (
         {
@@ -240,14 +245,24 @@ CACHES = {
             "LOCATION": os.environ["REDIS_URL"],
         }
         if os.environ.get("REDIS_URL")
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": CACHE_DIR,
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
     )
 }
 
 # Wagtail
 WAGTAIL_SITE_NAME = "网格学校 · 志愿者培训学院"
-# The public address: links in e-mails and the verification URL in certificates' QR.
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The public address: links in e-mails, the verification URL in certificates' QR and
+# Open Badges ids. Worked out here and nowhere else, so that a PDF rendered by a job
+# or from a shell points at the same server as the web process: SITE_URL, else the
+# local server on PORT (as `make run` serves), else port 8000.
+SITE_URL = (
+    os.environ.get("SITE_URL", "").strip().rstrip("/")
+    or f"http://127.0.0.1:{int(os.environ.get('PORT') or 8000)}"
+)
 WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAILADMIN_USER_LOGIN_FORM = "school.forms.AdminLoginForm"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}

@@ -15,6 +15,9 @@ if len(SECRET_KEY) < 50:
     )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# seed_demo refuses here unless forced: it creates a superuser whose password the
+# README publishes.
+GRIDSCHOOL_DEMO_ALLOWED = False
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

@@ -20,6 +20,10 @@ STORAGES = {
 }
 MEDIA_ROOT = VAR_DIR / "test-media"
 WHITENOISE_AUTOREFRESH = True
+# Each xdist worker is its own process with its own database: its own cache too, so
+# that one worker's cache.clear() between tests never empties another's.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+GRIDSCHOOL_DEMO_ALLOWED = True
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not ":memory:", so that threads in concurrency tests see one database.

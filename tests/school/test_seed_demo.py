@@ -1,12 +1,13 @@
 from django.contrib.auth.models import Group
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from wagtail.models import Site
 
 import pytest
 
-from school import roles
+from school import demo, roles
 from school.models import OrgUnit, PracticeSite, SchoolPage, User
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -55,3 +56,51 @@ def test_demo_accounts_log_in_with_the_printed_password(client):
     assert client.session["_auth_user_id"] == str(
         User.objects.get(phone="13800000004").pk
     )
+
+
+def test_seed_demo_refuses_under_settings_that_do_not_allow_demo_data(settings):
+    settings.GRIDSCHOOL_DEMO_ALLOWED = False
+    with pytest.raises(CommandError) as refused:
+        call_command("seed_demo", trainees=0)
+    assert "生产配置" in str(refused.value)
+    assert "production" in str(refused.value)
+    assert "--force" in str(refused.value)
+    assert not User.objects.exists()
+
+
+def test_seed_demo_refuses_a_database_that_real_people_use():
+    UserFactory(phone="13712345678")
+    with pytest.raises(CommandError) as refused:
+        call_command("seed_demo", trainees=0)
+    assert "13712345678" in str(refused.value)
+    assert "真实用户" in str(refused.value)
+    assert "real users" in str(refused.value)
+    assert not User.objects.filter(is_superuser=True).exists()
+
+
+def test_a_real_person_with_a_139_number_is_not_taken_for_a_demo_trainee():
+    UserFactory(phone=demo.trainee_phone(7), real_name="真实的人")
+    with pytest.raises(CommandError):
+        call_command("seed_demo", trainees=0)
+
+
+def test_demo_trainees_alone_do_not_count_as_real_users():
+    demo.seed_org_tree()
+    demo.seed_trainees(5)
+    assert demo.accounts_not_from_demo() == []
+    call_command("seed_demo", trainees=5)
+    assert demo.is_seeded()
+
+
+def test_seed_demo_with_force_loads_beside_real_users(settings):
+    settings.GRIDSCHOOL_DEMO_ALLOWED = False
+    UserFactory(phone="13712345678")
+    call_command("seed_demo", trainees=0, force=True)
+    assert demo.is_seeded()
+
+
+def test_seed_demo_runs_again_on_a_demo_database_someone_signed_up_to():
+    call_command("seed_demo", trainees=0)
+    UserFactory(phone="13712345678")  # tried the sign-up page of the demo
+    call_command("seed_demo", trainees=0)
+    assert User.objects.filter(is_superuser=True).count() == 1

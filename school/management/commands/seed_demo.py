@@ -4,7 +4,8 @@ from importlib import import_module
 from typing import Any
 
 from django.apps import AppConfig, apps
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.utils.module_loading import module_has_submodule
 
 from school import demo
@@ -28,6 +29,34 @@ def demo_seeders() -> Iterator[tuple[AppConfig, Seeder]]:
             yield config, seeder
 
 
+def refuse_outside_a_demo() -> None:
+    """Raise CommandError where demo data does not belong: seed_demo creates a
+    superuser whose password the README publishes. Refused under settings that do
+    not allow it (GRIDSCHOOL_DEMO_ALLOWED, off in production) and in a database that
+    real people use (accounts seed_demo did not create) before it was ever seeded;
+    re-seeding a demo database creates no new superuser and stays allowed."""
+    if not getattr(settings, "GRIDSCHOOL_DEMO_ALLOWED", False):
+        raise CommandError(
+            "拒绝载入演示数据：当前是生产配置（GRIDSCHOOL_DEMO_ALLOWED 为关闭）。"
+            "演示数据会创建一个密码公开的超级管理员账号。确需载入请加 --force。\n"
+            "Refusing to load demo data: these settings are for production "
+            "(GRIDSCHOOL_DEMO_ALLOWED is off). The demo data creates a superuser "
+            "whose password is published. Add --force if you really mean it."
+        )
+    if demo.is_seeded():
+        return
+    real = demo.accounts_not_from_demo()
+    if real:
+        phones = "、".join(real)
+        raise CommandError(
+            f"拒绝载入演示数据：数据库中已有真实用户（如 {phones}），"
+            "演示数据会创建一个密码公开的超级管理员账号。确需载入请加 --force。\n"
+            f"Refusing to load demo data: the database already has real users "
+            f"(e.g. {', '.join(real)}), and the demo data creates a superuser whose "
+            "password is published. Add --force if you really mean it."
+        )
+
+
 class Command(BaseCommand):
     help = (
         "载入演示数据：组织架构、两所学校、21 个实践教学点、各角色演示账号，"
@@ -41,8 +70,15 @@ class Command(BaseCommand):
             default=200,
             help="演示学员人数（默认 200；已存在的不会重复创建）",
         )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="在生产配置下或已有真实用户的数据库中仍然载入（慎用）",
+        )
 
     def handle(self, *args, **options):
+        if not options["force"]:
+            refuse_outside_a_demo()
         started = time.monotonic()
         for config, seed in demo_seeders():
             summary = seed(options)
