@@ -10,16 +10,24 @@ class SchoolConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in, user_login_failed
         from django.db.models.signals import post_delete, post_save
 
         from wagtail.models import Site
         from wagtail.signals import post_page_move
 
         from school import encryption  # noqa: F401 - registers its deploy check
+        from school.backends import forget_login_failures, record_login_failure
         from school.models import SchoolPage
         from school.routing import forget_sites
         from school.selectors import forget_navigation
 
+        user_login_failed.connect(
+            record_login_failure, dispatch_uid="school.record_login_failure"
+        )
+        user_logged_in.connect(
+            forget_login_failures, dispatch_uid="school.forget_login_failures"
+        )
         # What the cache keeps of the Sites and of the schools' pages goes when they
         # change (school.routing, schools_for_navigation).
         for signal in (post_save, post_delete):
