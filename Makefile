@@ -112,6 +112,7 @@ check-deploy: install
 	SECRET_KEY=ci-only-$$(printf 'x%.0s' {1..60}) \
 	ALLOWED_HOSTS=gridschool.example.org \
 	CSRF_TRUSTED_ORIGINS=https://gridschool.example.org \
+	SITE_URL=https://gridschool.example.org \
 	$(PY) manage.py check --deploy --fail-level WARNING
 
 # On CI (CI=true) the suite runs on SQLite and again on PostgreSQL, and the

@@ -13,6 +13,12 @@ if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured(
         "SECRET_KEY must be set to a random string of 50+ characters."
     )
+# Certificates print their verification URL in a QR code and are frozen at issue: an
+# address guessed from PORT (base settings) would be printed for good.
+if not os.environ.get("SITE_URL", "").strip():
+    raise ImproperlyConfigured(
+        "SITE_URL must be set to the public address, e.g. https://gridschool.example.org."
+    )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # seed_demo refuses here unless forced: it creates a superuser whose password the

@@ -115,7 +115,20 @@ def test_seed_demo_refuses_to_run_under_production_settings(tmp_path):
         var_dir=tmp_path,
         DJANGO_SETTINGS_MODULE="school.settings.production",
         SECRET_KEY="x" * 60,
+        SITE_URL="https://gridschool.example.org",
     )
     assert result.returncode != 0
     assert "GRIDSCHOOL_DEMO_ALLOWED" in result.stderr
     assert "--force" in result.stderr
+
+
+def test_production_settings_refuse_to_guess_the_public_address(tmp_path):
+    result = manage(
+        "check",
+        var_dir=tmp_path,
+        DJANGO_SETTINGS_MODULE="school.settings.production",
+        SECRET_KEY="x" * 60,
+        PORT="9000",
+    )
+    assert result.returncode != 0
+    assert "SITE_URL must be set" in result.stderr
