@@ -46,8 +46,12 @@ def progress_bar(context, percent: int, label: str = "") -> SafeString:
     return format_html(
         '<div class="progress"><div class="progress__track" role="progressbar" '
         'aria-valuemin="0" aria-valuemax="100" aria-valuenow="{}" '
-        'aria-valuetext="{}" aria-label="{}"><div class="progress__bar" '
-        'style="width: {}%"></div></div>'
+        'aria-valuetext="{}" aria-label="{}">'
+        # An SVG's width attribute rather than style="width: …": the
+        # Content-Security-Policy allows no inline styles on the front end.
+        '<svg class="progress__bar" viewBox="0 0 100 1" preserveAspectRatio="none" '
+        'aria-hidden="true" focusable="false"><rect width="{}" height="1"/></svg>'
+        "</div>"
         '<span class="progress__text" aria-hidden="true">{}%</span></div>',
         percent,
         done % {"percent": percent},

@@ -10,6 +10,7 @@ from pathlib import Path
 from django.utils.translation import gettext_lazy as _
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("GRIDSCHOOL_VAR_DIR", BASE_DIR / "var"))
@@ -66,6 +67,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Content-Security-Policy and Permissions-Policy (school.middleware): below
+    # WhiteNoise, so pages get them and static files are served without the work.
+    "school.middleware.ContentSecurityPolicyMiddleware",
+    "school.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -287,6 +292,86 @@ GRIDSCHOOL_ACTIVATION_CODE_DAYS = int(
 
 # Certificates need a CJK font and HarfBuzz-subset (see certificates/checks.py).
 GRIDSCHOOL_REQUIRE_PDF_FONTS = env_bool("GRIDSCHOOL_REQUIRE_PDF_FONTS", True)
+
+# Security headers, in every environment (production adds HSTS and secure cookies).
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+# A page we open in a new tab (a video site) cannot reach back into ours.
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# No one frames our pages; Wagtail's preview views override this with SAMEORIGIN
+# for the admin's preview panel, and school.middleware mirrors that in the CSP.
+X_FRAME_OPTIONS = "DENY"
+# Browser features our pages may use: the camera, for scanning QR codes on a phone
+# page; everything else that touches the person or their devices is off, for our
+# pages and for any frame in them.
+PERMISSIONS_POLICY = {
+    "camera": ["self"],
+    "accelerometer": [],
+    "browsing-topics": [],
+    "display-capture": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "hid": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "screen-wake-lock": [],
+    "serial": [],
+    "usb": [],
+    "xr-spatial-tracking": [],
+}
+# Video players a lesson may frame (VideoBlock's embed is the video site's <iframe>,
+# whose scripts run in that frame, not in our page). Wagtail's oEmbed finder only
+# gives frames from the providers it knows; a host added here needs a finder too.
+VIDEO_EMBED_HOSTS = [
+    "https://www.youtube.com",
+    "https://www.youtube-nocookie.com",
+    "https://player.vimeo.com",
+]
+# Content-Security-Policy (django-csp, through school.middleware): what a page may
+# load and run. Nothing comes from a CDN: every script, style, font and image is
+# served by us (DESIGN: front-end libraries are collected into static files).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        # Whatever is not named below: this origin only.
+        "default-src": [SELF],
+        # Our scripts are files under /static/. A template that must keep an inline
+        # script gives it nonce="{{ request.csp_nonce }}"; no other inline script,
+        # on*="" attribute or javascript: URL runs, so injected markup cannot.
+        "script-src": [SELF, NONCE],
+        # Stylesheets only, no style="" attributes nor <style> blocks.
+        "style-src": [SELF],
+        # data: for small images written into CSS or markup, blob: for the preview
+        # of a picture chosen for upload before it is sent.
+        "img-src": [SELF, "data:", "blob:"],
+        "frame-src": [SELF, *VIDEO_EMBED_HOSTS],
+        # No plugins (<object>, <embed>).
+        "object-src": [NONE],
+        # No <base> may redirect our relative URLs elsewhere.
+        "base-uri": [NONE],
+        # Forms post to us only, so injected markup cannot send a password away.
+        "form-action": [SELF],
+        # Like X-Frame-Options: DENY; 'self' where the admin previews (middleware).
+        "frame-ancestors": [NONE],
+    },
+}
+# The Wagtail admin (under /admin/) needs more: Wagtail 8's templates still write
+# inline scripts (date pickers, inline panels, the chooser modals' responses) and
+# style="" attributes, so both allow 'unsafe-inline' there, without a nonce, which
+# would switch 'unsafe-inline' off. Only signed-in editors reach those pages; a page
+# preview in the admin keeps the page's own policy above.
+CONTENT_SECURITY_POLICY_ADMIN = {
+    "DIRECTIVES": {
+        **CONTENT_SECURITY_POLICY["DIRECTIVES"],
+        "script-src": [SELF, UNSAFE_INLINE],
+        "style-src": [SELF, UNSAFE_INLINE],
+    },
+}
+# The admin would otherwise load avatars from Gravatar and ask Wagtail's servers
+# for new releases: outside requests the policy refuses (and unreachable here).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 LOGGING = {
     "version": 1,
