@@ -9,18 +9,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Max, Q
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from courses.models import (
-    Enrollment,
-    LessonPage,
-    LessonProgress,
-    QuizAttempt,
-    TrainingClass,
-)
-from courses.selectors import course_lessons, course_progress
+from courses.models import Enrollment, LessonPage, QuizAttempt, TrainingClass
+from courses.selectors import course_lessons, course_progress, study_records
 from school.models import OrgUnit, User
 
 
@@ -86,7 +80,6 @@ def class_roster(training_class: TrainingClass) -> Roster:
     scores. Withdrawn and rejected enrolments are not on the roster; their events
     keep the history."""
     lessons = course_lessons(training_class.course)
-    lesson_ids = [lesson.pk for lesson in lessons]
     quiz_lessons = [lesson for lesson in lessons if lesson.has_quiz]
     enrollments = list(
         Enrollment.objects.live()
@@ -94,34 +87,24 @@ def class_roster(training_class: TrainingClass) -> Roster:
         .select_related("trainee__org_unit")
         .order_by("created_at", "pk")
     )
-    done: dict[int, set[int]] = defaultdict(set)
-    for enrollment_id, lesson_id in LessonProgress.objects.filter(
-        enrollment__training_class=training_class, lesson_id__in=lesson_ids
-    ).values_list("enrollment_id", "lesson_id"):
-        done[enrollment_id].add(lesson_id)
-    best: dict[tuple[int, int], int] = {}
-    passed: dict[int, set[int]] = defaultdict(set)
-    for enrollment_id, lesson_id, score, passes in (
-        QuizAttempt.objects.filter(
-            enrollment__training_class=training_class, lesson_id__in=lesson_ids
+    records = study_records(training_class=training_class)
+    best = {
+        (row["enrollment_id"], row["lesson_id"]): row["best"]
+        for row in QuizAttempt.objects.filter(
+            enrollment__training_class=training_class,
+            lesson_id__in=[lesson.pk for lesson in quiz_lessons],
         )
         .values("enrollment_id", "lesson_id")
-        .annotate(best=Max("score"), passes=Count("pk", filter=Q(passed=True)))
-        .values_list("enrollment_id", "lesson_id", "best", "passes")
-    ):
-        best[(enrollment_id, lesson_id)] = score
-        if passes:
-            passed[enrollment_id].add(lesson_id)
+        .annotate(best=Max("score"))
+        .order_by()
+    }
     units = unit_names([enrollment.trainee.org_unit for enrollment in enrollments])
     rows = [
         RosterRow(
             enrollment=enrollment,
             unit=units.get(enrollment.trainee.org_unit_id, ""),
             progress=course_progress(
-                lessons,
-                done_ids=done[enrollment.pk],
-                passed_ids=passed[enrollment.pk],
-                enrollment=enrollment,
+                lessons, records[enrollment.pk], enrollment=enrollment
             ).percent,
             quiz_scores=tuple(
                 best.get((enrollment.pk, lesson.pk)) for lesson in quiz_lessons

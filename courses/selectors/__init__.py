@@ -22,14 +22,17 @@ from courses.selectors.course import ClassRow, course_context
 from courses.selectors.dashboard import CatalogueLink, LearningRow, dashboard_context
 from courses.selectors.lesson import QuizSummary, lesson_context
 from courses.selectors.progress import (
+    NOTHING_STUDIED,
     AttemptRecord,
     CourseProgress,
     LessonLink,
+    StudyRecord,
     completion_rule_holds,
     course_lessons,
     course_progress,
     course_progress_for,
     studied_and_passed,
+    study_records,
 )
 from courses.selectors.standing import (
     current_classes,
@@ -51,8 +54,10 @@ __all__ = [
     "CourseVerdict",
     "LearningRow",
     "LessonLink",
+    "NOTHING_STUDIED",
     "PrerequisiteRef",
     "QuizSummary",
+    "StudyRecord",
     "catalog_context",
     "completion_rule_holds",
     "course_context",
@@ -68,4 +73,5 @@ __all__ = [
     "standing_for",
     "standings_for",
     "studied_and_passed",
+    "study_records",
 ]

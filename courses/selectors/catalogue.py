@@ -189,6 +189,7 @@ def _covers(focal_points: dict[int, tuple]) -> dict[int, object]:
     return found
 
 
+# A course card's row: the CourseSummary's fields (url_path for url), and the cover.
 _CARD_FIELDS = (
     "pk",
     "title",
@@ -204,16 +205,23 @@ _CARD_FIELDS = (
     "cover_image__focal_point_width",
     "cover_image__focal_point_height",
 )
+_FOCAL_POINT = _CARD_FIELDS[-4:]
 
 
 def _cards(
-    card_rows: list[tuple], standing: Standing, at: datetime, url_of
+    card_rows: list[dict], standing: Standing, at: datetime, url_of
 ) -> list[CourseCard]:
     """Cards for one page of courses (rows of _CARD_FIELDS, in page order): with
     their covers' renditions, current classes and prerequisites — three queries for
     the page, none per course."""
-    course_ids = [row[0] for row in card_rows]
-    covers = _covers({row[8]: row[9:13] for row in card_rows if row[8]})
+    course_ids = [row["pk"] for row in card_rows]
+    covers = _covers(
+        {
+            row["cover_image_id"]: tuple(row[name] for name in _FOCAL_POINT)
+            for row in card_rows
+            if row["cover_image_id"]
+        }
+    )
     classes: dict[int, list[TrainingClass]] = defaultdict(list)
     for training_class in (
         current_classes(at)
@@ -222,27 +230,39 @@ def _cards(
     ):
         classes[training_class.course_id].append(training_class)
     prerequisites: dict[int, list[PrerequisiteRef]] = defaultdict(list)
-    for course_id, pk, title in (
+    for row in (
         CoursePage.prerequisites.through.objects.filter(
             from_coursepage_id__in=course_ids
         )
         .order_by("to_coursepage__path")
-        .values_list("from_coursepage_id", "to_coursepage_id", "to_coursepage__title")
+        .values("from_coursepage_id", "to_coursepage_id", "to_coursepage__title")
     ):
-        prerequisites[course_id].append(PrerequisiteRef(pk, title))
+        prerequisites[row["from_coursepage_id"]].append(
+            PrerequisiteRef(
+                pk=row["to_coursepage_id"], title=row["to_coursepage__title"]
+            )
+        )
     cards = []
     for row in card_rows:
-        pk, title, url_path, tier, summary, hours, level, featured, image_id, *_ = row
         course = CourseSummary(
-            pk, title, url_of(url_path), tier, summary, hours, level, featured
+            pk=row["pk"],
+            title=row["title"],
+            url=url_of(row["url_path"]),
+            tier=row["tier"],
+            summary=row["summary"],
+            study_hours=row["study_hours"],
+            minimum_level=row["minimum_level"],
+            is_featured=row["is_featured"],
         )
-        required = prerequisites[pk]
+        required = prerequisites[course.pk]
         cards.append(
             CourseCard(
                 course=course,
-                verdict=course_verdict(course, standing, required, classes[pk], at=at),
+                verdict=course_verdict(
+                    course, standing, required, classes[course.pk], at=at
+                ),
                 prerequisites=required,
-                cover=covers.get(image_id),
+                cover=covers.get(row["cover_image_id"]),
             )
         )
     return cards
@@ -300,17 +320,17 @@ def catalog_context(index_page: CourseIndexPage, request: HttpRequest) -> dict:
         ids = search_course_ids(base, query, within=courses)
         page_obj = Paginator(ids, CATALOG_PAGE_SIZE).get_page(params.get("page"))
         found = {
-            row[0]: row
+            row["pk"]: row
             for row in CoursePage.objects.filter(
                 pk__in=list(page_obj.object_list)
-            ).values_list(*_CARD_FIELDS)
+            ).values(*_CARD_FIELDS)
         }
         rows = [found[pk] for pk in page_obj.object_list if pk in found]
     else:
         # In the order editors give the courses in the admin's page tree (the path
         # index), as rows: a page of a thousand-course catalogue stays cheap.
         page_obj = Paginator(
-            courses.order_by("path").values_list(*_CARD_FIELDS), CATALOG_PAGE_SIZE
+            courses.order_by("path").values(*_CARD_FIELDS), CATALOG_PAGE_SIZE
         ).get_page(params.get("page"))
         rows = list(page_obj.object_list)
     url_of = descendant_urls([(index_page.url_path, index_page.get_url(request))])

@@ -1,7 +1,9 @@
-"""我的学习 (my learning): a trainee's enrolments with progress, and links to the catalogues."""
+"""我的学习 (my learning): a trainee's enrolments with their progress, and links to
+the catalogues. Rows, not pages, so that fifty enrolments stay cheap."""
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from django.db.models.functions import Length, Substr
 from django.http import HttpRequest
@@ -10,28 +12,59 @@ from django.utils.translation import gettext as _
 
 from wagtail.models import Page
 
-from courses.models import (
-    ClassLevel,
-    CourseIndexPage,
-    Enrollment,
-    LessonPage,
-    LessonProgress,
-    QuizAttempt,
-)
+from courses.models import ClassLevel, CourseIndexPage, Enrollment, LessonPage
 from courses.selectors.page_urls import url_from_path
 from courses.selectors.progress import (
     CourseProgress,
     LessonLink,
+    StudyRecord,
     course_progress,
+    study_records,
 )
 from school.models import User
 from school.selectors import schools_for_navigation
 
 
 @dataclass(frozen=True)
+class EnrollmentRow:
+    """An enrolment with its class and course, as one row of one query reads it."""
+
+    pk: int
+    status: str
+    completed_at: datetime | None
+    last_lesson_id: int | None
+    class_number: int
+    class_level: str
+    starts_on: date
+    ends_on: date
+    site_name: str | None
+    course_title: str
+    course_url_path: str
+    course_path: str
+
+
+# EnrollmentRow's fields and where each is read from (plain values(): Django
+# builds them faster than F() aliases).
+_ENROLLMENT_ROW = {
+    "pk": "pk",
+    "status": "status",
+    "completed_at": "completed_at",
+    "last_lesson_id": "last_lesson_id",
+    "class_number": "training_class__number",
+    "class_level": "training_class__level",
+    "starts_on": "training_class__starts_on",
+    "ends_on": "training_class__ends_on",
+    "site_name": "training_class__practice_site__name",
+    "course_title": "training_class__course__title",
+    "course_url_path": "training_class__course__url_path",
+    "course_path": "training_class__course__path",
+}
+
+
+@dataclass(frozen=True)
 class LearningRow:
-    """One enrolment on 我的学习, flattened from one row of one query, its labels
-    made once here rather than by template filters on every card."""
+    """One enrolment on 我的学习, its labels made once here rather than by
+    template filters on every card."""
 
     enrollment_id: int
     status: str
@@ -57,152 +90,156 @@ class CatalogueLink:
 def dashboard_context(user: User, request: HttpRequest | None = None) -> dict:
     """我的学习: the trainee's classes with status, a progress bar and the lesson to
     resume for each, the courses completed, and links to the catalogues. Five
-    queries however many enrolments; rows, not pages, so that fifty enrolments
-    stay cheap."""
-    rows = list(
-        Enrollment.objects.for_trainee(user)
-        .order_by("-created_at", "-pk")
-        .values_list(
-            "pk",
-            "status",
-            "completed_at",
-            "last_lesson_id",
-            "training_class__number",
-            "training_class__level",
-            "training_class__starts_on",
-            "training_class__ends_on",
-            "training_class__practice_site__name",
-            "training_class__course__title",
-            "training_class__course__url_path",
-            "training_class__course__path",
-        )
-    )
+    queries however many enrolments."""
+    enrollments = _enrollment_rows(user)
     catalogue_rows = list(
-        CourseIndexPage.objects.live().order_by("path").values_list("title", "url_path")
+        CourseIndexPage.objects.live().order_by("path").values("title", "url_path")
     )
-    url_of = url_from_path([url_path for _title, url_path in catalogue_rows])
-    # The schools are in the header already (read once per request).
+    # Courses and lessons sit below the catalogues: their URLs follow from these.
+    url_of = url_from_path([row["url_path"] for row in catalogue_rows])
+    lessons: dict[str, list[LessonLink]] = {}
+    records: dict[int, StudyRecord] = {}
+    if enrollments:
+        lessons = _lessons_by_course({row.course_path for row in enrollments}, url_of)
+        records = study_records(trainee=user)
+    labels = _Labels()
+    learning = [
+        _learning_row(row, lessons.get(row.course_path, []), records, labels, url_of)
+        for row in enrollments
+    ]
+    Status = Enrollment.Status
+    current = [row for row in learning if row.status in (Status.ACTIVE, Status.PENDING)]
+    completed = [row for row in learning if row.status == Status.COMPLETED]
+    ended = [
+        row for row in learning if row.status in (Status.WITHDRAWN, Status.REJECTED)
+    ]
+    return {
+        "catalogues": _catalogue_links(catalogue_rows, url_of, request),
+        "current": current,
+        "completed": completed,
+        "ended": ended,
+        "sections": _sections(current, completed),
+    }
+
+
+def _enrollment_rows(user: User) -> list[EnrollmentRow]:
+    """All the trainee's enrolments, newest first, with their class and course."""
+    return [
+        EnrollmentRow(**{name: row[lookup] for name, lookup in _ENROLLMENT_ROW.items()})
+        for row in Enrollment.objects.for_trainee(user)
+        .order_by("-created_at", "-pk")
+        .values(*_ENROLLMENT_ROW.values())
+    ]
+
+
+def _lessons_by_course(course_paths: set[str], url_of) -> dict[str, list[LessonLink]]:
+    """The live lessons of these courses, in order, by their course's tree path: one
+    query, the lessons found as children by path rather than by a join per
+    course."""
+    lessons: dict[str, list[LessonLink]] = defaultdict(list)
+    for row in (
+        LessonPage.objects.live()
+        .filter(depth__in={len(path) // Page.steplen + 1 for path in course_paths})
+        .annotate(parent_path=Substr("path", 1, Length("path") - Page.steplen))
+        .filter(parent_path__in=course_paths)
+        .order_by("path")
+        .values("pk", "title", "path", "url_path", "has_quiz")
+    ):
+        lessons[row["path"][: -Page.steplen]].append(
+            LessonLink(
+                pk=row["pk"],
+                title=row["title"],
+                url=url_of(row["url_path"]),
+                has_quiz=row["has_quiz"],
+            )
+        )
+    return lessons
+
+
+class _Labels:
+    """The words of the cards, each translated once, not once per card."""
+
+    def __init__(self) -> None:
+        self.statuses = {
+            value: str(label) for value, label in Enrollment.Status.choices
+        }
+        self.levels = {value: str(label) for value, label in ClassLevel.choices}
+        self.class_format = _("第 %(number)s 期 · %(level)s")
+        self.completed_format = _("%(date)s 结业")
+
+
+def _learning_row(
+    row: EnrollmentRow,
+    lessons: list[LessonLink],
+    records: dict[int, StudyRecord],
+    labels: _Labels,
+    url_of,
+) -> LearningRow:
+    """One card of 我的学习: the enrolment's labels and its progress."""
+    completed_label = ""
+    if row.completed_at:
+        completed_on = f"{timezone.localtime(row.completed_at):%Y-%m-%d}"
+        completed_label = labels.completed_format % {"date": completed_on}
+    return LearningRow(
+        enrollment_id=row.pk,
+        status=row.status,
+        status_label=labels.statuses[row.status],
+        course_title=row.course_title,
+        course_url=url_of(row.course_url_path),
+        class_label=labels.class_format
+        % {"number": row.class_number, "level": labels.levels[row.class_level]},
+        dates_label=f"{row.starts_on:%Y-%m-%d} — {row.ends_on:%Y-%m-%d}",
+        completed_label=completed_label,
+        site_name=row.site_name,
+        progress=course_progress(
+            lessons,
+            records[row.pk],
+            status=row.status,
+            last_lesson_id=row.last_lesson_id,
+        ),
+    )
+
+
+def _catalogue_links(
+    catalogue_rows: list[dict], url_of, request: HttpRequest | None
+) -> list[CatalogueLink]:
+    """Each catalogue with the school it belongs to: the school whose path is the
+    longest prefix of the catalogue's. The schools are in the header already (read
+    once per request)."""
     schools = sorted(
         schools_for_navigation(request),
         key=lambda school: len(school.url_path),
         reverse=True,
     )
-    catalogues = [
+    return [
         CatalogueLink(
-            title=title,
+            title=row["title"],
             school=next(
                 (
                     school.title
                     for school in schools
-                    if url_path.startswith(school.url_path)
+                    if row["url_path"].startswith(school.url_path)
                 ),
                 "",
             ),
-            url=url_of(url_path),
+            url=url_of(row["url_path"]),
         )
-        for title, url_path in catalogue_rows
+        for row in catalogue_rows
     ]
-    lessons: dict[str, list[LessonLink]] = defaultdict(list)
-    done: dict[int, set[int]] = defaultdict(set)
-    passed: dict[int, set[int]] = defaultdict(set)
-    if rows:
-        course_paths = {row[11] for row in rows}
-        for pk, title, path, url_path, has_quiz in (
-            LessonPage.objects.live()
-            .filter(depth__in={len(path) // Page.steplen + 1 for path in course_paths})
-            .annotate(parent_path=Substr("path", 1, Length("path") - Page.steplen))
-            .filter(parent_path__in=course_paths)
-            .order_by("path")
-            .values_list("pk", "title", "path", "url_path", "has_quiz")
-        ):
-            lessons[path[: -Page.steplen]].append(
-                LessonLink(pk, title, url_of(url_path), has_quiz)
-            )
-        # Lessons studied and quizzes passed in all of the trainee's enrolments (the
-        # rows): two plain queries, which Django builds in less time than their
-        # union, or than a list of fifty enrolment ids.
-        for enrollment_id, lesson_id in LessonProgress.objects.filter(
-            enrollment__trainee=user
-        ).values_list("enrollment_id", "lesson_id"):
-            done[enrollment_id].add(lesson_id)
-        for enrollment_id, lesson_id in (
-            QuizAttempt.objects.filter(enrollment__trainee=user, passed=True)
-            .order_by()
-            .values_list("enrollment_id", "lesson_id")
-        ):
-            passed[enrollment_id].add(lesson_id)
 
-    # Each label translated once, not once per card.
-    statuses = {value: str(label) for value, label in Enrollment.Status.choices}
-    levels = {value: str(label) for value, label in ClassLevel.choices}
-    class_format, completed_format = (
-        _("第 %(number)s 期 · %(level)s"),
-        _("%(date)s 结业"),
-    )
-    learning = []
-    for (
-        pk,
-        status,
-        completed_at,
-        last_lesson_id,
-        number,
-        level,
-        starts_on,
-        ends_on,
-        site_name,
-        title,
-        url_path,
-        path,
-    ) in rows:
-        course_lessons_ = lessons[path]
-        learning.append(
-            LearningRow(
-                enrollment_id=pk,
-                status=status,
-                status_label=statuses[status],
-                course_title=title,
-                course_url=url_of(url_path),
-                class_label=class_format % {"number": number, "level": levels[level]},
-                dates_label=f"{starts_on:%Y-%m-%d} — {ends_on:%Y-%m-%d}",
-                completed_label=(
-                    completed_format
-                    % {"date": f"{timezone.localtime(completed_at):%Y-%m-%d}"}
-                    if completed_at
-                    else ""
-                ),
-                site_name=site_name,
-                progress=course_progress(
-                    course_lessons_,
-                    done_ids=done[pk],
-                    passed_ids=passed[pk],
-                    status=status,
-                    last_lesson_id=last_lesson_id,
-                    quiz_ids={link.pk for link in course_lessons_ if link.has_quiz},
-                ),
-            )
-        )
-    Status = Enrollment.Status
-    current = [row for row in learning if row.status in (Status.ACTIVE, Status.PENDING)]
-    completed = [row for row in learning if row.status == Status.COMPLETED]
-    return {
-        "catalogues": catalogues,
-        "current": current,
-        "completed": completed,
-        "ended": [
-            row for row in learning if row.status in (Status.WITHDRAWN, Status.REJECTED)
-        ],
-        "sections": [
-            {
-                "key": "current",
-                "title": _("正在学习"),
-                "rows": current,
-                "empty": _("您还没有正在学习的培训班。去课程目录挑一门课程报名吧。"),
-            },
-            {
-                "key": "completed",
-                "title": _("已结业课程"),
-                "rows": completed,
-                "empty": _("还没有结业的课程。"),
-            },
-        ],
-    }
+
+def _sections(current: list[LearningRow], completed: list[LearningRow]) -> list[dict]:
+    return [
+        {
+            "key": "current",
+            "title": _("正在学习"),
+            "rows": current,
+            "empty": _("您还没有正在学习的培训班。去课程目录挑一门课程报名吧。"),
+        },
+        {
+            "key": "completed",
+            "title": _("已结业课程"),
+            "rows": completed,
+            "empty": _("还没有结业的课程。"),
+        },
+    ]

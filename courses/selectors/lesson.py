@@ -6,11 +6,8 @@ from django.http import HttpRequest
 
 from wagtail.models import Page
 
-from courses.models import (
-    Enrollment,
-    LessonPage,
-)
-from courses.selectors.progress import AttemptRecord, progress_and_attempts
+from courses.models import Enrollment, LessonPage
+from courses.selectors.progress import AttemptRecord, progress_and_record
 
 
 @dataclass(frozen=True)
@@ -48,8 +45,12 @@ def lesson_context(
     """What an enrolled trainee sees around a lesson: the course's progress, the
     previous and next lessons, and their own attempts at its quiz. Two queries when
     routing has loaded the lessons (CoursePage.route), three otherwise."""
-    progress, attempts = progress_and_attempts(
-        course, enrollment, request, getattr(lesson, "live_siblings", None)
+    progress, record = progress_and_record(
+        course,
+        enrollment,
+        request,
+        getattr(lesson, "live_siblings", None),
+        with_attempts=True,
     )
     lessons = progress.lessons
     position = next(
@@ -63,7 +64,7 @@ def lesson_context(
     summary = None
     if quiz is not None:
         summary = QuizSummary(
-            attempts=[a for a in attempts if a.lesson_id == lesson.pk],
+            attempts=[a for a in record.attempts if a.lesson_id == lesson.pk],
             max_attempts=quiz["max_attempts"],
             pass_mark=quiz["pass_mark"],
         )

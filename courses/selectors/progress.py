@@ -1,8 +1,12 @@
-"""The study record of enrolments and the progress it adds up to, and the completion rule over it."""
+"""The study record of enrolments (lessons studied, quizzes passed), the progress it
+adds up to, and the completion rule over it. What an enrolment has studied and
+passed is read in one place: study_records."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import Q
 from django.http import HttpRequest
 
 from wagtail.models import Page
@@ -13,28 +17,108 @@ from courses.models import (
     LessonPage,
     LessonProgress,
     QuizAttempt,
+    TrainingClass,
 )
 from courses.selectors.page_urls import descendant_urls
+from school.models import User
+
+
+@dataclass(frozen=True)
+class AttemptRecord:
+    """One past attempt at a quiz, as the trainee sees it (never the answers)."""
+
+    lesson_id: int
+    number: int
+    score: int
+    passed: bool
+    submitted_at: datetime
+
+
+@dataclass(frozen=True)
+class StudyRecord:
+    """What one enrolment has done: the lessons it has studied, the lessons whose
+    quiz it has passed and, when they were asked for, all its quiz attempts in the
+    order they were made."""
+
+    studied: frozenset[int] = frozenset()
+    passed: frozenset[int] = frozenset()
+    attempts: tuple[AttemptRecord, ...] = ()
+
+
+NOTHING_STUDIED = StudyRecord()
+
+
+def study_records(
+    *,
+    enrollment: Enrollment | None = None,
+    trainee: User | None = None,
+    training_class: TrainingClass | None = None,
+    with_attempts: bool = False,
+) -> dict[int, StudyRecord]:
+    """Lessons studied and quizzes passed, by enrolment id: of one enrolment, of all
+    a trainee's or of all a class's (give one), in two queries however many.
+    With attempts, every quiz attempt is read instead of the passed ones only (a
+    lesson page lists them), and passes are taken from them. An enrolment that
+    has done nothing yet maps to NOTHING_STUDIED."""
+    # A join on the enrolment, not a list of ids or a subquery: Django builds it
+    # in half the time, and the pages that ask read few rows.
+    if enrollment is not None:
+        of = Q(enrollment=enrollment)
+    elif trainee is not None:
+        of = Q(enrollment__trainee=trainee)
+    elif training_class is not None:
+        of = Q(enrollment__training_class=training_class)
+    else:
+        raise TypeError("study_records needs an enrollment, trainee or training_class")
+    studied: dict[int, set[int]] = defaultdict(set)
+    passed: dict[int, set[int]] = defaultdict(set)
+    attempts: dict[int, list[AttemptRecord]] = defaultdict(list)
+    for row in LessonProgress.objects.filter(of).values("enrollment_id", "lesson_id"):
+        studied[row["enrollment_id"]].add(row["lesson_id"])
+    if with_attempts:
+        for row in (
+            QuizAttempt.objects.filter(of)
+            .order_by("number", "pk")
+            .values(
+                "enrollment_id",
+                "lesson_id",
+                "number",
+                "score",
+                "passed",
+                "submitted_at",
+            )
+        ):
+            enrollment_id = row.pop("enrollment_id")
+            attempts[enrollment_id].append(AttemptRecord(**row))
+            if row["passed"]:
+                passed[enrollment_id].add(row["lesson_id"])
+    else:
+        for row in (
+            QuizAttempt.objects.filter(of, passed=True)
+            .order_by()
+            .values("enrollment_id", "lesson_id")
+        ):
+            passed[row["enrollment_id"]].add(row["lesson_id"])
+    records: dict[int, StudyRecord] = defaultdict(lambda: NOTHING_STUDIED)
+    for enrollment_id in studied.keys() | passed.keys() | attempts.keys():
+        records[enrollment_id] = StudyRecord(
+            studied=frozenset(studied[enrollment_id]),
+            passed=frozenset(passed[enrollment_id]),
+            attempts=tuple(attempts[enrollment_id]),
+        )
+    return records
+
+
+def studied_and_passed(enrollment: Enrollment) -> tuple[set[int], set[int]]:
+    """The lessons one enrolment has studied, and those whose quiz it has passed
+    (study_records for one enrolment, as two sets)."""
+    record = study_records(enrollment=enrollment)[enrollment.pk]
+    return set(record.studied), set(record.passed)
 
 
 def course_lessons(course: CoursePage) -> list[LessonPage]:
     """The course's live lessons in their authored order."""
     return list(LessonPage.objects.live().child_of(course).order_by("path"))
-
-
-def studied_and_passed(enrollment: Enrollment) -> tuple[set[int], set[int]]:
-    """The lessons an enrolment has studied, and those whose quiz it has passed."""
-    done = set(
-        LessonProgress.objects.filter(enrollment=enrollment).values_list(
-            "lesson_id", flat=True
-        )
-    )
-    passed = set(
-        QuizAttempt.objects.filter(enrollment=enrollment, passed=True).values_list(
-            "lesson_id", flat=True
-        )
-    )
-    return done, passed
 
 
 def completion_rule_holds(enrollment: Enrollment) -> bool:
@@ -47,15 +131,23 @@ def completion_rule_holds(enrollment: Enrollment) -> bool:
     course with attendance_threshold > 0 does not complete yet.
     """
     course = enrollment.training_class.course
-    lessons = course_lessons(course)
-    required = {lesson.pk: lesson for lesson in lessons if lesson.is_required}
-    quizzes = {pk for pk, lesson in required.items() if lesson.has_quiz}
-    done, passed = studied_and_passed(enrollment)
+    lessons = list(
+        LessonPage.objects.live()
+        .child_of(course)
+        .values("pk", "is_required", "has_quiz")
+    )
+    required = {lesson["pk"] for lesson in lessons if lesson["is_required"]}
+    quizzes = {
+        lesson["pk"]
+        for lesson in lessons
+        if lesson["is_required"] and lesson["has_quiz"]
+    }
+    record = study_records(enrollment=enrollment)[enrollment.pk]
     attendance_ok = course.attendance_threshold == 0
     return (
         bool(lessons)
-        and required.keys() <= done
-        and quizzes <= passed
+        and required <= record.studied
+        and quizzes <= record.passed
         and attendance_ok
     )
 
@@ -74,26 +166,24 @@ class CourseProgress:
 
 def course_progress(
     lessons: list,
+    record: StudyRecord,
     *,
-    done_ids: set[int] | frozenset[int],
-    passed_ids: set[int] | frozenset[int],
     enrollment: Enrollment | None = None,
     status: str | None = None,
     last_lesson_id: int | None = None,
-    quiz_ids: set[int] | None = None,
 ) -> CourseProgress:
     """Progress over pre-loaded facts, and the lesson to resume: the first unfinished
     one after the lesson studied last, else the first unfinished one. `lessons` are
-    anything with a pk, in course order. The enrolment's status and last lesson come
-    from `enrollment`, or as values when only a row was read; none: not enrolled."""
+    anything with pk and has_quiz, in course order; `record` is what the enrolment
+    has studied and passed. The enrolment's status and last lesson come from
+    `enrollment`, or as values when only a row was read; none: not enrolled."""
     if enrollment is not None:
         status, last_lesson_id = enrollment.status, enrollment.last_lesson_id
-    if quiz_ids is None:
-        quiz_ids = {lesson.pk for lesson in lessons if lesson.has_quiz}
-    with_quiz = {lesson.pk for lesson in lessons if lesson.pk in quiz_ids}
+    done_ids, passed_ids = record.studied, record.passed
+    with_quiz = {lesson.pk for lesson in lessons if lesson.has_quiz}
     steps = len(lessons) + len(with_quiz)
     done_steps = sum(1 for lesson in lessons if lesson.pk in done_ids) + len(
-        with_quiz & set(passed_ids)
+        with_quiz & passed_ids
     )
     completed = status == Enrollment.Status.COMPLETED
     percent = 100 if completed else 100 * done_steps // steps if steps else 0
@@ -111,8 +201,8 @@ def course_progress(
         next_lesson = (after or unfinished)[0]
     return CourseProgress(
         lessons=lessons,
-        done_ids=frozenset(done_ids),
-        passed_ids=frozenset(passed_ids),
+        done_ids=done_ids,
+        passed_ids=passed_ids,
         percent=percent,
         next_lesson=next_lesson,
     )
@@ -131,48 +221,35 @@ class LessonLink:
     estimated_minutes: int = 0
 
 
-@dataclass(frozen=True)
-class AttemptRecord:
-    """One past attempt at a quiz, as the trainee sees it (never the answers)."""
+LESSON_LINK_FIELDS = (
+    "pk",
+    "title",
+    "url_path",
+    "has_quiz",
+    "is_required",
+    "estimated_minutes",
+)
 
-    lesson_id: int
-    number: int
-    score: int
-    passed: bool
-    submitted_at: datetime
 
-
-def _lesson_links(course: Page, request: HttpRequest | None) -> list[LessonLink]:
-    """The course's live lessons in order, as rows. One query."""
+def _lesson_links(
+    course: Page, request: HttpRequest | None, lessons: list[LessonPage] | None
+) -> list[LessonLink]:
+    """The course's live lessons in order, as rows: one query, none when routing
+    has loaded them already (CoursePage.route, for a lesson page)."""
     url_of = descendant_urls([(course.url_path, course.get_url(request))])
-    return [
-        LessonLink(pk, title, url_of(url_path), has_quiz, is_required, minutes)
-        for pk, title, url_path, is_required, minutes, has_quiz in LessonPage.objects.live()
-        .child_of(course)
-        .order_by("path")
-        .values_list(
-            "pk", "title", "url_path", "is_required", "estimated_minutes", "has_quiz"
+    if lessons is None:
+        rows = (
+            LessonPage.objects.live()
+            .child_of(course)
+            .order_by("path")
+            .values(*LESSON_LINK_FIELDS)
         )
-    ]
-
-
-def _study_record(enrollment: Enrollment) -> tuple[set[int], list[AttemptRecord]]:
-    """The lessons an enrolment has studied and all its quiz attempts: two plain
-    queries, which Django builds in less time than the union of the two."""
-    done = set(
-        LessonProgress.objects.filter(enrollment=enrollment).values_list(
-            "lesson_id", flat=True
-        )
-    )
-    record = [
-        AttemptRecord(lesson_id, number, score, passed, at)
-        for lesson_id, number, score, passed, at in QuizAttempt.objects.filter(
-            enrollment=enrollment
-        )
-        .order_by("number", "pk")
-        .values_list("lesson_id", "number", "score", "passed", "submitted_at")
-    ]
-    return done, record
+    else:
+        rows = [
+            {name: getattr(lesson, name) for name in LESSON_LINK_FIELDS}
+            for lesson in lessons
+        ]
+    return [LessonLink(url=url_of(row.pop("url_path")), **row) for row in rows]
 
 
 def course_progress_for(
@@ -180,39 +257,23 @@ def course_progress_for(
 ) -> CourseProgress:
     """The course's live lessons, each marked done and quiz-passed for this
     enrolment, and the progress they add up to. Three queries, rows not pages."""
-    return progress_and_attempts(course, enrollment, request)[0]
+    return progress_and_record(course, enrollment, request)[0]
 
 
-def progress_and_attempts(
+def progress_and_record(
     course: Page,
     enrollment: Enrollment | None,
     request: HttpRequest | None,
     lessons: list[LessonPage] | None = None,
-) -> tuple[CourseProgress, list[AttemptRecord]]:
-    if lessons is None:
-        links = _lesson_links(course, request)
-    else:
-        # Already loaded (by CoursePage.route, for a lesson page).
-        url_of = descendant_urls([(course.url_path, course.get_url(request))])
-        links = [
-            LessonLink(
-                lesson.pk,
-                lesson.title,
-                url_of(lesson.url_path),
-                lesson.has_quiz,
-                lesson.is_required,
-                lesson.estimated_minutes,
-            )
-            for lesson in lessons
-        ]
-    done, attempts = (
-        _study_record(enrollment) if enrollment is not None else (set(), [])
+    *,
+    with_attempts: bool = False,
+) -> tuple[CourseProgress, StudyRecord]:
+    """course_progress_for, and the study record it was worked out from (with the
+    quiz attempts, if asked for). `lessons`: the course's live lessons, if loaded."""
+    links = _lesson_links(course, request, lessons)
+    record = (
+        study_records(enrollment=enrollment, with_attempts=with_attempts)[enrollment.pk]
+        if enrollment is not None
+        else NOTHING_STUDIED
     )
-    progress = course_progress(
-        links,
-        done_ids=done,
-        passed_ids={attempt.lesson_id for attempt in attempts if attempt.passed},
-        enrollment=enrollment,
-        quiz_ids={link.pk for link in links if link.has_quiz},
-    )
-    return progress, attempts
+    return course_progress(links, record, enrollment=enrollment), record

@@ -10,8 +10,9 @@ import pytest
 
 from courses import services
 from courses.models import Enrollment, EnrollmentEvent, LessonProgress
-from courses.selectors import completion_rule_holds
+from courses.selectors import NOTHING_STUDIED, completion_rule_holds, study_records
 from courses.signals import enrollment_completed
+from school import roles
 from tests.concurrency import run_all_concurrently, run_concurrently
 from tests.courses.factories import (
     CoursePageFactory,
@@ -19,6 +20,7 @@ from tests.courses.factories import (
     TrainingClassFactory,
     quiz_body,
 )
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -286,3 +288,25 @@ def test_the_last_lesson_and_a_passing_quiz_landing_together_complete_once(
 
     assert not any(isinstance(o, Exception) for o in outcomes), outcomes
     _assert_completed_once(enrollment, received)
+
+
+def test_study_records_read_the_same_for_one_enrolment_a_trainee_or_a_class(
+    enrollment, lessons, training_class, grid
+):
+    first, second = lessons
+    services.complete_lesson(enrollment, first, actor=enrollment.trainee)
+    services.submit_quiz(
+        enrollment, second, answers={"q0": [1], "q1": [1]}, actor=enrollment.trainee
+    )
+    services.submit_quiz(enrollment, second, answers=RIGHT, actor=enrollment.trainee)
+    other = UserFactory(org_unit=grid, role=roles.TRAINEE)
+    untouched = services.enroll_trainee(training_class, trainee=other, actor=other)
+
+    one = study_records(enrollment=enrollment, with_attempts=True)[enrollment.pk]
+    mine = study_records(trainee=enrollment.trainee)[enrollment.pk]
+    of_class = study_records(training_class=training_class)
+
+    assert one.studied == mine.studied == of_class[enrollment.pk].studied == {first.pk}
+    assert one.passed == mine.passed == of_class[enrollment.pk].passed == {second.pk}
+    assert [(a.number, a.passed) for a in one.attempts] == [(1, False), (2, True)]
+    assert of_class[untouched.pk] == NOTHING_STUDIED
