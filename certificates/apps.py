@@ -33,8 +33,12 @@ class CertificatesConfig(AppConfig):
 
         from certificates.checks import pdf_dependencies_check
         from courses.signals import enrollment_completed
+        from school import encryption
 
         checks.register(pdf_dependencies_check, "gridschool")
+        encryption.register_encrypted_field(
+            "certificates.SigningKey", "private_key_encrypted"
+        )
 
         enrollment_completed.connect(
             issue_when_completed, dispatch_uid="certificates.issue_when_completed"

@@ -36,9 +36,18 @@ from certificates.signing import (
     verify_credential,
 )
 from certificates.snapshots import PRINT_LANGUAGE
+from school import encryption
 from school.models import SchoolPage
 
-__all__ = ["credential_for", "issuer_profile", "signing_key_for", "verify_credential"]
+__all__ = [
+    "NoSigningKey",
+    "active_signing_key",
+    "credential_for",
+    "ensure_signing_key",
+    "issuer_profile",
+    "rotate_signing_key",
+    "verify_credential",
+]
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
@@ -57,33 +66,57 @@ ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:gridschool:open-badges")
 # --- keys -----------------------------------------------------------------------
 
 
-def signing_key_for(school: SchoolPage) -> SigningKey:
-    """The school's active Ed25519 key, made on first use. Two first uses at once
-    make one key: the partial unique constraint rejects the second, which then
-    reads the winner's."""
-    key = SigningKey.objects.filter(school=school, is_active=True).first()
-    if key is not None:
-        return key
+def active_signing_key(school: SchoolPage) -> SigningKey | None:
+    """The school's key in use, or None: a read, never a write (keys are made when
+    a school is set up, at the first issue, or by `manage.py signing_keys`)."""
+    return SigningKey.objects.filter(school=school, is_active=True).first()
+
+
+def _new_key_row(school: SchoolPage) -> SigningKey:
     private_key = Ed25519PrivateKey.generate()
     pem = private_key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     ).decode("ascii")
+    return SigningKey(
+        school=school,
+        private_key_encrypted=encryption.encrypt(pem),
+        public_key_multibase=public_key_multibase(private_key.public_key()),
+    )
+
+
+def ensure_signing_key(school: SchoolPage) -> SigningKey:
+    """The school's active Ed25519 key, made if it has none. Two callers at once
+    make one key: the partial unique constraint rejects the second, which then
+    reads the winner's."""
+    key = active_signing_key(school)
+    if key is not None:
+        return key
     try:
         with transaction.atomic():
-            return SigningKey.objects.create(
-                school=school,
-                private_key_pem=pem,
-                public_key_multibase=public_key_multibase(private_key.public_key()),
-            )
+            key = _new_key_row(school)
+            key.save()
+            return key
     except IntegrityError:
         return SigningKey.objects.get(school=school, is_active=True)
 
 
+@transaction.atomic(durable=True)
+def rotate_signing_key(school: SchoolPage) -> SigningKey:
+    """Retire the school's active key (it stays published, so what it signed still
+    verifies) and make a new one for what is signed from now on."""
+    SigningKey.objects.select_for_update().filter(school=school, is_active=True).update(
+        is_active=False
+    )
+    key = _new_key_row(school)
+    key.save()
+    return key
+
+
 def _private_key(key: SigningKey) -> Ed25519PrivateKey:
     loaded = serialization.load_pem_private_key(
-        key.private_key_pem.encode("ascii"), password=None
+        encryption.decrypt(key.private_key_encrypted).encode("ascii"), password=None
     )
     if not isinstance(loaded, Ed25519PrivateKey):
         raise ValueError(f"signing key {key.pk} is not an Ed25519 key")
@@ -231,13 +264,20 @@ def _unsigned_credential(certificate: Certificate) -> dict:
     return credential
 
 
+class NoSigningKey(Exception):
+    """The school has no signing key yet; nothing can be signed until it has."""
+
+
 def credential_for(certificate: Certificate) -> dict:
     """The certificate as an Open Badges 3.0 OpenBadgeCredential (alias
     AchievementCredential), signed now with its school's active key. Revoked
-    certificates are signed too: their status URL says they are revoked."""
+    certificates are signed too: their status URL says they are revoked. Reads
+    only: raises NoSigningKey if the school has no key."""
     with translation.override(PRINT_LANGUAGE):
         document = _unsigned_credential(certificate)
-    key = signing_key_for(certificate.school)
+    key = active_signing_key(certificate.school)
+    if key is None:
+        raise NoSigningKey(certificate.school_id)
     return add_proof(
         document,
         private_key=_private_key(key),

@@ -14,7 +14,7 @@ from wagtail.images import get_image_model
 
 from PIL import Image, ImageDraw, ImageFont
 
-from certificates import services
+from certificates import badges, services
 from certificates.models import Certificate, CertificateTemplate, Layout
 from courses.models import Enrollment
 from school.models import SchoolPage
@@ -97,6 +97,7 @@ def seal_png(name: str) -> bytes:
 
 @transaction.atomic
 def seed_school(school: SchoolPage) -> CertificateTemplate:
+    badges.ensure_signing_key(school)
     if school.seal_image is None:
         school.seal_image = get_image_model().objects.create(
             title=f"{school.title}公章",

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from django_q.tasks import async_task
 
-from certificates import numbering, selectors
+from certificates import badges, numbering, selectors
 from certificates.models import (
     Certificate,
     CertificateBatch,
@@ -116,6 +116,10 @@ def _issue(
     course = enrollment.training_class.course
     school = selectors.school_of(course)
     _check_issuable(enrollment, template, school=school, reason=reason)
+    # The credential of this certificate will be signed with the school's key:
+    # made here (a write, in the worker or an administrator's POST) if the school
+    # was set up without one, never when someone downloads.
+    badges.ensure_signing_key(school)
     now = timezone.now()
     issued_on = timezone.localdate(now)
     valid_until = valid_until_for(template, issued_on)
@@ -194,6 +198,29 @@ def render_certificate(certificate: Certificate) -> str:
     certificate.pdf.name = stored
     _record(certificate, Kind.RENDERED)
     return stored
+
+
+# A certificate this much older than its issue with no PDF lost its delivery job.
+MISSING_PDF_GRACE = timedelta(minutes=5)
+
+
+def render_missing_pdfs(now=None) -> int:
+    """Render the PDF of every certificate issued more than MISSING_PDF_GRACE ago
+    that still has none (its delivery job gave up). Returns how many; one failure
+    is logged and the rest go on, and the next sweep tries it again."""
+    now = now or timezone.now()
+    rendered = 0
+    missing = Certificate.objects.filter(
+        pdf="", issued_at__lte=now - MISSING_PDF_GRACE
+    ).order_by("pk")
+    for certificate in missing.iterator(chunk_size=100):
+        try:
+            render_certificate(certificate)
+        except Exception:
+            logger.exception("Rendering the PDF of certificate %s", certificate.pk)
+        else:
+            rendered += 1
+    return rendered
 
 
 def _claim(

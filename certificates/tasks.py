@@ -34,3 +34,7 @@ def build_class_archive_task(batch_id: int) -> None:
 
 def send_expiry_reminders_task() -> int:
     return services.send_expiry_reminders()
+
+
+def render_missing_pdfs_task() -> int:
+    return services.render_missing_pdfs()

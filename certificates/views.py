@@ -2,22 +2,21 @@
 lookup by number and name (no login, rate-limited per client address), and 我的证书
 with the PDF and the Open Badges credential (the holder and administrators only).
 
-Every view here is a read: GET (or HEAD) only, and none changes a certificate. The
-one thing a GET may do is render a PDF that was not rendered yet, which stores a
-file derived from the frozen snapshot and changes nothing the certificate says.
+Every view here is a read: GET (or HEAD) only, and none writes anything but the
+look-up counters of the rate limit. A PDF is rendered by the worker when the
+certificate is issued (a sweep renders any that a failed job left behind); until
+then its download says it is being prepared. A credential is signed with the key
+the school was given when it was set up; a GET never makes one.
 """
 
 import ipaddress
-import math
 import re
-import time
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -34,6 +33,7 @@ from certificates.permissions import (
     get_certificate_by_code,
     get_certificate_for_download,
 )
+from school import throttling
 from school.addresses import client_ip
 from school.models import SchoolPage
 
@@ -118,21 +118,14 @@ def client_address(request: HttpRequest) -> str:
 
 def lookup_refused_for(request: HttpRequest) -> int | None:
     """Count one public lookup from this client. None while under the limit,
-    else the seconds until the window ends. A fixed window in the default cache
-    (shared by every web process when Redis is configured)."""
+    else the seconds until the window ends. A fixed window counted exactly in the
+    database (school.throttling), the same for every web process."""
     limit = getattr(settings, "CERTIFICATE_VERIFY_RATE_LIMIT", VERIFY_RATE_LIMIT)
     window = getattr(settings, "CERTIFICATE_VERIFY_RATE_WINDOW", VERIFY_RATE_WINDOW)
-    now = time.time()
-    key = f"certificates:verify:{client_address(request)}:{int(now // window)}"
-    cache.add(key, 0, timeout=window + 5)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window + 5)
-        count = 1
+    count = throttling.hit(f"verify:{client_address(request)}", window=window)
     if count <= limit:
         return None
-    return max(1, math.ceil(window - now % window))
+    return throttling.seconds_left(window)
 
 
 def too_many_lookups(request: HttpRequest, retry_after: int) -> HttpResponse:
@@ -258,6 +251,8 @@ def issuer_profile(request: HttpRequest, school_id: int) -> JsonResponse:
 # --- 我的证书 ---------------------------------------------------------------------
 
 EXPIRING_WITHIN_DAYS = 60
+# Seconds after which the "being prepared" page of a PDF looks again.
+PDF_PENDING_RETRY = 10
 
 
 @dataclass(frozen=True)
@@ -312,11 +307,20 @@ def my_certificates(request: HttpRequest) -> HttpResponse:
 @require_safe
 def download_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The certificate's PDF, for the holder or an administrator (anyone else
-    gets 404), rendered first if it has not been yet. Revoked certificates still
-    download: the verification page is what says they no longer stand."""
+    gets 404). Not rendered yet (the worker does it right after issue): a page
+    that says so and looks again by itself. Revoked certificates still download:
+    the verification page is what says they no longer stand."""
     certificate = get_certificate_for_download(request.user, pk)
     if not certificate.pdf:
-        services.render_certificate(certificate)
+        response = render(
+            request,
+            "certificates/pdf_pending.html",
+            {"certificate": certificate, "retry_after": PDF_PENDING_RETRY},
+            status=202,
+        )
+        response["Retry-After"] = str(PDF_PENDING_RETRY)
+        patch_cache_control(response, private=True, no_store=True)
+        return response
     response = FileResponse(
         certificate.pdf.open("rb"),
         as_attachment=True,
@@ -333,8 +337,16 @@ def credential(request: HttpRequest, pk: int) -> HttpResponse:
     """The certificate as a signed Open Badges 3.0 AchievementCredential, for the
     holder or an administrator (anyone else gets 404)."""
     certificate = get_certificate_for_download(request.user, pk)
+    try:
+        document = badges.credential_for(certificate)
+    except badges.NoSigningKey:
+        response = render(
+            request, "certificates/credential_unavailable.html", status=503
+        )
+        response["Retry-After"] = "3600"
+        return response
     response = JsonResponse(
-        badges.credential_for(certificate),
+        document,
         content_type="application/ld+json",
         json_dumps_params={"ensure_ascii": False, "indent": 2},
     )

@@ -16,12 +16,13 @@ class SchoolConfig(AppConfig):
         from wagtail.models import Site
         from wagtail.signals import post_page_move
 
-        from school import encryption  # noqa: F401 - registers its deploy check
+        from school import encryption  # registers its deploy check too
         from school.backends import forget_login_failures, record_login_failure
         from school.models import SchoolPage
         from school.routing import forget_sites
         from school.selectors import forget_navigation
 
+        encryption.register_encrypted_field("school.ActivationCode", "code_encrypted")
         user_login_failed.connect(
             record_login_failure, dispatch_uid="school.record_login_failure"
         )

@@ -61,6 +61,21 @@ def decrypt(token: str) -> str:
     return _current().decrypt(token.encode("ascii")).decode("utf-8")
 
 
+# Fields holding `encrypt` tokens, as ("app_label.Model", "field"): each app names
+# its own in its AppConfig.ready(), so that rotate_encryption_keys finds them all
+# without this app importing the ones above it.
+_ENCRYPTED_FIELDS: set[tuple[str, str]] = set()
+
+
+def register_encrypted_field(model_label: str, field: str) -> None:
+    """Name a field that holds tokens made by `encrypt`."""
+    _ENCRYPTED_FIELDS.add((model_label, field))
+
+
+def encrypted_fields() -> list[tuple[str, str]]:
+    return sorted(_ENCRYPTED_FIELDS)
+
+
 def rotate(token: str) -> str:
     """The same text encrypted under the first configured key."""
     return _current().rotate(token.encode("ascii")).decode("ascii")

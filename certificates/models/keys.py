@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 class SigningKey(models.Model):
     """A school's Ed25519 key for signing Open Badges credentials. The public half
     is published with the school's issuer profile; a retired key stays published so
-    that credentials it signed still verify."""
+    that credentials it signed still verify. The private half is stored encrypted
+    (school.encryption): a copy of the database alone cannot sign."""
 
     school = models.ForeignKey(
         "school.SchoolPage",
@@ -15,7 +16,7 @@ class SigningKey(models.Model):
         on_delete=models.PROTECT,
         related_name="signing_keys",
     )
-    private_key_pem = models.TextField(editable=False)
+    private_key_encrypted = models.TextField(editable=False)
     public_key_multibase = models.CharField(max_length=80, unique=True, editable=False)
     is_active = models.BooleanField(_("使用中"), default=True)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)

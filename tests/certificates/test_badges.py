@@ -3,12 +3,14 @@ against the spec's required fields and the W3C eddsa-jcs-2022 test vector, and
 verified offline with the key the school's issuer profile publishes."""
 
 import copy
+import io
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.management import call_command
 from django.urls import resolve
 
 import base58
@@ -18,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from certificates import badges, services, signing
 from certificates.models import Certificate, SigningKey
+from school import encryption
 from tests.concurrency import run_concurrently
 
 pytestmark = pytest.mark.django_db
@@ -195,7 +198,7 @@ def test_any_change_to_the_credential_makes_verification_fail(
     expiring_certificate, tamper
 ):
     credential = badges.credential_for(expiring_certificate)
-    key = badges.signing_key_for(expiring_certificate.school).public_key_multibase
+    key = badges.ensure_signing_key(expiring_certificate.school).public_key_multibase
     assert badges.verify_credential(credential, key)
 
     forged = copy.deepcopy(credential)
@@ -209,7 +212,7 @@ def test_a_credential_does_not_verify_with_another_schools_key(
     certificate, volunteer_academy
 ):
     credential = badges.credential_for(certificate)
-    other_key = badges.signing_key_for(volunteer_academy)
+    other_key = badges.ensure_signing_key(volunteer_academy)
 
     assert other_key.school_id != certificate.school_id
     assert not badges.verify_credential(credential, other_key.public_key_multibase)
@@ -217,7 +220,7 @@ def test_a_credential_does_not_verify_with_another_schools_key(
 
 def test_malformed_credentials_do_not_verify(certificate):
     credential = badges.credential_for(certificate)
-    key = badges.signing_key_for(certificate.school).public_key_multibase
+    key = badges.ensure_signing_key(certificate.school).public_key_multibase
 
     without_proof = {k: v for k, v in credential.items() if k != "proof"}
     assert not badges.verify_credential(without_proof, key)
@@ -235,7 +238,7 @@ def test_a_revoked_certificates_credential_is_signed_and_its_status_shows_revoke
     certificate.refresh_from_db()
 
     credential = badges.credential_for(certificate)
-    key = badges.signing_key_for(certificate.school).public_key_multibase
+    key = badges.ensure_signing_key(certificate.school).public_key_multibase
     assert badges.verify_credential(credential, key)
 
     status = credential["credentialStatus"]
@@ -291,7 +294,7 @@ def test_half_hours_of_study_are_carried_as_a_number(
     )
 
     credential = badges.credential_for(certificate)
-    key = badges.signing_key_for(certificate.school).public_key_multibase
+    key = badges.ensure_signing_key(certificate.school).public_key_multibase
 
     assert credential["credentialSubject"]["achievement"]["creditsAvailable"] == 12.5
     assert badges.verify_credential(json.loads(json.dumps(credential)), key)
@@ -300,12 +303,12 @@ def test_half_hours_of_study_are_carried_as_a_number(
 def test_a_school_keeps_one_key_and_the_profile_publishes_retired_ones(
     certificate, grid_school
 ):
-    first = badges.signing_key_for(grid_school)
-    assert badges.signing_key_for(grid_school) == first
+    first = badges.ensure_signing_key(grid_school)
+    assert badges.ensure_signing_key(grid_school) == first
     old_credential = badges.credential_for(certificate)
 
     SigningKey.objects.filter(pk=first.pk).update(is_active=False)
-    second = badges.signing_key_for(grid_school)
+    second = badges.ensure_signing_key(grid_school)
     new_credential = badges.credential_for(certificate)
     profile = badges.issuer_profile(grid_school)
 
@@ -329,22 +332,72 @@ def test_the_issuer_profile_publishes_keys_but_never_makes_one(grid_school):
     assert not SigningKey.objects.exists()
 
 
-def test_the_private_key_is_stored_as_pkcs8_pem(grid_school):
-    key = badges.signing_key_for(grid_school)
+def test_the_private_key_is_stored_encrypted_and_signs_after_decryption(grid_school):
+    key = badges.ensure_signing_key(grid_school)
 
-    # "BEGIN PRIVATE KEY" is PKCS #8 (PKCS #1 and OpenSSH keys say otherwise).
-    assert key.private_key_pem.startswith("-----BEGIN PRIVATE KEY-----")
-    private_key = serialization.load_pem_private_key(
-        key.private_key_pem.encode(), password=None
-    )
+    stored = SigningKey.objects.values_list("private_key_encrypted", flat=True).get()
+    assert "PRIVATE KEY" not in stored
+    pem = encryption.decrypt(stored)
+    private_key = serialization.load_pem_private_key(pem.encode(), password=None)
     assert isinstance(private_key, Ed25519PrivateKey)
-    public = private_key.public_key()
-    assert signing.public_key_multibase(public) == key.public_key_multibase
+    assert signing.public_key_multibase(private_key.public_key()) == (
+        key.public_key_multibase
+    )
+
+
+def test_rotating_keeps_the_old_key_published_and_signs_with_the_new(
+    certificate, grid_school
+):
+    first = badges.ensure_signing_key(grid_school)
+    old_credential = badges.credential_for(certificate)
+
+    second = badges.rotate_signing_key(grid_school)
+    new_credential = badges.credential_for(certificate)
+
+    profile = badges.issuer_profile(grid_school)
+    assert {m["publicKeyMultibase"] for m in profile["verificationMethod"]} == {
+        first.public_key_multibase,
+        second.public_key_multibase,
+    }
+    for credential in (old_credential, new_credential):
+        key = _key_from_profile(profile, credential["proof"]["verificationMethod"])
+        assert badges.verify_credential(credential, key)
+    assert new_credential["proof"]["verificationMethod"].endswith(f"#key-{second.pk}")
+
+
+def test_a_school_without_a_key_signs_nothing_and_makes_none(certificate):
+    SigningKey.objects.all().delete()
+
+    with pytest.raises(badges.NoSigningKey):
+        badges.credential_for(certificate)
+
+    assert not SigningKey.objects.exists()
+
+
+def test_issuing_a_certificate_gives_its_school_a_key(enrollment, certificate_template):
+    SigningKey.objects.all().delete()
+
+    issued = services.issue_certificate(enrollment, template=certificate_template)
+
+    assert SigningKey.objects.filter(school=issued.school, is_active=True).exists()
+
+
+def test_keys_survive_a_rotation_of_the_encryption_key(grid_school, settings):  # noqa: F811
+    key = badges.ensure_signing_key(grid_school)
+    settings.GRIDSCHOOL_ENCRYPTION_KEYS = ["new-encryption-key", settings.SECRET_KEY]
+
+    call_command("rotate_encryption_keys", stdout=io.StringIO())
+    settings.GRIDSCHOOL_ENCRYPTION_KEYS = ["new-encryption-key"]
+
+    key.refresh_from_db()
+    pem = encryption.decrypt(key.private_key_encrypted)
+    assert pem.startswith("-----BEGIN PRIVATE KEY-----")
 
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_first_uses_make_one_active_key_per_school(grid_school):
-    outcomes = run_concurrently(badges.signing_key_for, 4, grid_school)
+    SigningKey.objects.filter(school=grid_school).delete()
+    outcomes = run_concurrently(badges.ensure_signing_key, 4, grid_school)
 
     assert all(isinstance(o, SigningKey) for o in outcomes), outcomes
     assert len({o.pk for o in outcomes}) == 1

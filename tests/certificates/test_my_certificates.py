@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from certificates import services
-from certificates.models import Certificate, CertificateEvent
+from certificates.models import Certificate, CertificateEvent, SigningKey
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -116,8 +116,24 @@ def test_the_holder_is_told_why_a_certificate_was_revoked(
 # --- the PDF ------------------------------------------------------------------------
 
 
-def test_the_holder_downloads_the_pdf_rendered_on_first_request(client, certificate):
+def test_before_the_worker_renders_it_the_download_says_it_is_being_prepared(
+    client, certificate
+):
     assert not certificate.pdf
+    events = CertificateEvent.objects.count()
+
+    response = logged_in(client, certificate.holder).get(pdf_url(certificate))
+
+    assert response.status_code == 202
+    assert "正在生成" in response.content.decode()
+    assert response["Retry-After"]
+    certificate.refresh_from_db()
+    assert not certificate.pdf  # a GET renders nothing and stores nothing
+    assert CertificateEvent.objects.count() == events
+
+
+def test_the_holder_downloads_the_pdf_the_worker_rendered(client, certificate):
+    services.deliver_certificate(certificate)
 
     response = logged_in(client, certificate.holder).get(pdf_url(certificate))
 
@@ -155,6 +171,7 @@ def test_a_second_download_serves_the_stored_pdf(client, certificate):
 
 @pytest.mark.parametrize("who", ["school_admin", "superuser"])
 def test_an_administrator_downloads_anyones_pdf(client, certificate, request, who):
+    services.render_certificate(certificate)
     response = logged_in(client, request.getfixturevalue(who)).get(pdf_url(certificate))
 
     assert response.status_code == 200
@@ -188,11 +205,24 @@ def test_someone_elses_certificate_is_the_same_404_as_a_missing_one(
 def test_the_holder_still_downloads_a_revoked_certificate(
     client, certificate, school_admin
 ):
+    services.render_certificate(certificate)
     services.revoke_certificate(certificate, actor=school_admin, reason="测试")
 
     response = logged_in(client, certificate.holder).get(pdf_url(certificate))
 
     assert response.status_code == 200
+
+
+def test_the_sweep_renders_what_a_failed_delivery_left_behind(certificate):
+    fresh = timezone.now()
+
+    assert services.render_missing_pdfs(now=fresh) == 0  # still within its grace
+    later = fresh + services.MISSING_PDF_GRACE + timedelta(minutes=1)
+    assert services.render_missing_pdfs(now=later) == 1
+
+    certificate.refresh_from_db()
+    assert certificate.pdf
+    assert services.render_missing_pdfs(now=later) == 0
 
 
 def test_downloads_accept_no_post(client, certificate):
@@ -219,6 +249,16 @@ def test_the_holder_gets_the_signed_credential(client, certificate, grid_school)
     profile = client.get(f"/verify/issuers/{grid_school.pk}/").json()
     key = profile["verificationMethod"][0]["publicKeyMultibase"]
     assert verify_credential(credential, key)
+
+
+def test_a_credential_download_never_makes_a_key(client, certificate):
+    SigningKey.objects.all().delete()
+
+    response = logged_in(client, certificate.holder).get(credential_url(certificate))
+
+    assert response.status_code == 503
+    assert "签名密钥" in response.content.decode()
+    assert not SigningKey.objects.exists()
 
 
 def test_an_administrator_gets_anyones_credential(client, certificate, school_admin):
