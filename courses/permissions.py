@@ -13,8 +13,10 @@ from school.models import Level, User
 
 
 @dataclass(frozen=True)
-class Standing:
-    """What the enrolment rules need to know about one person."""
+class EnrollmentStanding:
+    """What the enrolment rules need to know about one person: their level, the
+    courses they have completed and the classes they hold a live enrolment in.
+    (Not a certificate's standing: that is Certificate.Standing.)"""
 
     level: str
     completed_course_ids: frozenset[int] = field(default_factory=frozenset)
@@ -22,11 +24,13 @@ class Standing:
     authenticated: bool = True
 
     @classmethod
-    def anonymous(cls) -> "Standing":
+    def anonymous(cls) -> "EnrollmentStanding":
         return cls(level=Level.RESIDENT, authenticated=False)
 
 
-def course_refusal(course, standing: Standing, prerequisites: list) -> str | None:
+def course_refusal(
+    course, standing: EnrollmentStanding, prerequisites: list
+) -> str | None:
     """Why this person may not take this course at all, or None.
 
     `prerequisites` are the course's prerequisite CoursePages (title and pk)."""
@@ -43,7 +47,7 @@ def course_refusal(course, standing: Standing, prerequisites: list) -> str | Non
 
 
 def class_refusal(
-    training_class, standing: Standing, *, at: datetime | None = None
+    training_class, standing: EnrollmentStanding, *, at: datetime | None = None
 ) -> str | None:
     """Why this person may not enrol in this class right now, or None. The course's
     own rules are checked separately (course_refusal)."""
@@ -63,15 +67,6 @@ def class_refusal(
     if training_class.seats_taken >= training_class.capacity:
         return _("名额已满")
     return None
-
-
-def user_can_manage_class(user: User, training_class) -> bool:
-    """Administrators manage every class; instructors the classes they teach."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser or user.has_perm("courses.change_trainingclass"):
-        return True
-    return training_class.instructors.filter(pk=user.pk).exists()
 
 
 def user_can_manage_enrollments(user: User) -> bool:

@@ -22,7 +22,7 @@ from courses.models import (
     Tier,
     TrainingClass,
 )
-from courses.permissions import Standing, class_refusal, course_refusal
+from courses.permissions import EnrollmentStanding, class_refusal, course_refusal
 from courses.selectors.page_urls import descendant_urls
 from courses.selectors.standing import current_classes, standing_for
 from school.models import Level
@@ -56,7 +56,7 @@ def _class_rank(training_class: TrainingClass, at: datetime) -> int:
 
 def course_verdict(
     course,
-    standing: Standing,
+    standing: EnrollmentStanding,
     prerequisites: list,
     classes: list[TrainingClass],
     *,
@@ -209,7 +209,7 @@ _FOCAL_POINT = _CARD_FIELDS[-4:]
 
 
 def _cards(
-    card_rows: list[dict], standing: Standing, at: datetime, url_of
+    card_rows: list[dict], standing: EnrollmentStanding, at: datetime, url_of
 ) -> list[CourseCard]:
     """Cards for one page of courses (rows of _CARD_FIELDS, in page order): with
     their covers' renditions, current classes and prerequisites — three queries for

@@ -11,19 +11,19 @@ from courses.models import (
     Enrollment,
     TrainingClass,
 )
-from courses.permissions import Standing
+from courses.permissions import EnrollmentStanding
 from school.models import User
 
 
-def standing_for(user: User) -> Standing:
+def standing_for(user: User) -> EnrollmentStanding:
     """The facts the enrolment rules need about one person: two queries."""
     if not user.is_authenticated:
-        return Standing.anonymous()
+        return EnrollmentStanding.anonymous()
     return standings_for([user])[user.pk]
 
 
-def standings_for(users: list[User]) -> dict[int, Standing]:
-    """Standing for many people at once (bulk enrolment): two queries in all."""
+def standings_for(users: list[User]) -> dict[int, EnrollmentStanding]:
+    """The standing of many people at once (bulk enrolment): two queries in all."""
     completed: dict[int, set[int]] = defaultdict(set)
     live: dict[int, set[int]] = defaultdict(set)
     ids = [user.pk for user in users]
@@ -39,7 +39,7 @@ def standings_for(users: list[User]) -> dict[int, Standing]:
         if status == Enrollment.Status.COMPLETED:
             completed[trainee_id].add(course_id)
     return {
-        user.pk: Standing(
+        user.pk: EnrollmentStanding(
             level=user.level,
             completed_course_ids=frozenset(completed[user.pk]),
             live_class_ids=frozenset(live[user.pk]),
