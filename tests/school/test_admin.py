@@ -305,6 +305,59 @@ def test_school_admin_cannot_edit_a_superuser(client, school_admin, superuser, g
     assert superuser.check_password(TEST_PASSWORD)
 
 
+@pytest.mark.parametrize("who", ["instructor", "site_host", "other_admin", "staff"])
+def test_school_admin_cannot_edit_or_delete_a_staff_account(
+    client, school_admin, grid, request, who
+):
+    # Whoever sets a staff account's e-mail can take it over by a password reset.
+    if who == "other_admin":
+        target = UserFactory(org_unit=grid, role=roles.SCHOOL_ADMIN)
+    elif who == "staff":
+        target = UserFactory(org_unit=grid, is_staff=True)
+    else:
+        target = request.getfixturevalue(who)
+    before = (target.real_name, target.email, target.password)
+    client.force_login(school_admin)
+    edit_url = reverse("wagtailusers_users:edit", args=[target.pk])
+    delete_url = reverse("wagtailusers_users:delete", args=[target.pk])
+
+    page = client.get(edit_url)
+    edited = client.post(
+        edit_url,
+        user_data(grid, phone=target.phone, real_name="被篡改", email="x@example.com"),
+    )
+    deleted = client.post(delete_url)
+
+    assert page.status_code == edited.status_code == deleted.status_code == 302
+    target.refresh_from_db()
+    assert (target.real_name, target.email, target.password) == before
+
+
+def test_school_admin_still_edits_a_plain_trainee(client, school_admin, trainee, grid):
+    client.force_login(school_admin)
+
+    response = client.post(
+        reverse("wagtailusers_users:edit", args=[trainee.pk]),
+        user_data(grid, phone=trainee.phone, real_name="改名学员", is_active="on"),
+    )
+
+    assert response.status_code == 302
+    trainee.refresh_from_db()
+    assert trainee.real_name == "改名学员"
+
+
+def test_school_admin_cannot_deactivate_an_instructor_in_bulk(
+    client, school_admin, instructor
+):
+    client.force_login(school_admin)
+    url = reverse("wagtail_bulk_action", args=["school", "user", "set_active_state"])
+
+    client.post(f"{url}?id={instructor.pk}", {"mark_as_active": "False"})
+
+    instructor.refresh_from_db()
+    assert instructor.is_active
+
+
 # Trainee
 
 
