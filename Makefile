@@ -113,6 +113,7 @@ check-deploy: install
 	ALLOWED_HOSTS=gridschool.example.org \
 	CSRF_TRUSTED_ORIGINS=https://gridschool.example.org \
 	SITE_URL=https://gridschool.example.org \
+	GRIDSCHOOL_ENCRYPTION_KEYS=ci-only-$$(printf 'y%.0s' {1..40}) \
 	$(PY) manage.py check --deploy --fail-level WARNING
 
 # On CI (CI=true) the suite runs on SQLite and again on PostgreSQL, and the
