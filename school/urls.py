@@ -17,12 +17,7 @@ account_patterns = (
         path("profile/", views.profile, name="profile"),
         path(
             "password/reset/",
-            auth_views.PasswordResetView.as_view(
-                template_name="accounts/password_reset_form.html",
-                email_template_name="emails/password_reset-body.txt",
-                subject_template_name="emails/password_reset-subject.txt",
-                success_url=reverse_lazy("accounts:password_reset_done"),
-            ),
+            views.PasswordResetView.as_view(),
             name="password_reset",
         ),
         path(

@@ -2,6 +2,7 @@
 
 import re
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.urls import reverse
@@ -390,7 +391,8 @@ def test_password_reset_mails_a_chinese_link_that_sets_a_new_password(client, tr
     assert "张三，您好" in message.body
     assert "请打开下面的链接设置新密码" in message.body
     link = re.search(
-        r"http://testserver(/accounts/password/reset/\S+/\S+/)", message.body
+        re.escape(settings.SITE_URL) + r"(/accounts/password/reset/\S+/\S+/)",
+        message.body,
     )
     assert link is not None
 
@@ -415,7 +417,9 @@ def test_a_used_password_reset_link_no_longer_works(client, trainee):
     trainee.email = "zhangsan@example.com"
     trainee.save()
     client.post(reverse("accounts:password_reset"), {"email": trainee.email})
-    path = re.search(r"http://testserver(\S+)", mail.outbox[0].body).group(1)
+    path = re.search(
+        re.escape(settings.SITE_URL) + r"(\S+)", mail.outbox[0].body
+    ).group(1)
     form_page = client.get(path, follow=True)
     client.post(
         form_page.redirect_chain[-1][0],
@@ -512,3 +516,20 @@ def test_the_admin_login_labels_its_fields_in_chinese(client):
     assert "手机号" in page
     assert "密码" in page
     assert ">Password<" not in page
+
+
+def test_the_reset_link_points_at_site_url_whatever_host_the_request_named(
+    client, trainee
+):
+    trainee.email = "zhangsan@example.com"
+    trainee.save()
+
+    client.post(
+        reverse("accounts:password_reset"),
+        {"email": trainee.email},
+        HTTP_HOST="evil.example.net",
+    )
+
+    assert len(mail.outbox) == 1
+    assert "evil.example.net" not in mail.outbox[0].body
+    assert settings.SITE_URL + "/accounts/password/reset/" in mail.outbox[0].body
