@@ -28,6 +28,7 @@ from courses import rosters, services
 from courses.models import Enrollment, TrainingClass
 from courses.permissions import user_can_manage_enrollments
 from school.models import OrgUnit, User
+from school.selectors import unit_names
 
 
 def get_class_for_user(user: User, pk: int) -> TrainingClass:
@@ -198,7 +199,7 @@ class OrgUnitChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, unit):
         if not hasattr(self, "_names"):
-            self._names = rosters.unit_names(list(self.queryset))
+            self._names = unit_names(list(self.queryset))
         return self._names.get(unit.pk, unit.name)
 
 

@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 
 from courses.models import Enrollment, LessonPage, QuizAttempt, TrainingClass
 from courses.selectors import course_lessons, course_progress, study_records
-from school.models import OrgUnit, User
+from school.models import User
+from school.selectors import unit_names
 
 
 @dataclass(frozen=True)
@@ -47,31 +48,6 @@ class Roster:
             for row in self.rows
             if row.enrollment.status == Enrollment.Status.PENDING
         ]
-
-
-def unit_names(units: list[OrgUnit | None]) -> dict[int, str]:
-    """Full names (街道 › 社区 › 网格) of the given units, in one query: a unit's
-    ancestors are the prefixes of its materialised path."""
-    units = [unit for unit in units if unit is not None]
-    prefixes = {
-        unit.path[:end]
-        for unit in units
-        for end in range(OrgUnit.steplen, len(unit.path) + 1, OrgUnit.steplen)
-    }
-    names = dict(
-        OrgUnit.objects.filter(path__in=prefixes, depth__gt=1).values_list(
-            "path", "name"
-        )
-    )
-    return {
-        unit.pk: " › ".join(
-            names[unit.path[:end]]
-            for end in range(OrgUnit.steplen, len(unit.path) + 1, OrgUnit.steplen)
-            if unit.path[:end] in names
-        )
-        or unit.name
-        for unit in units
-    }
 
 
 def class_roster(training_class: TrainingClass) -> Roster:

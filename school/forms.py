@@ -62,13 +62,10 @@ def clean_real_name(value: str) -> str:
     return value
 
 
-class SignupForm(forms.ModelForm):
-    """Sign-up: phone, real name, community or grid, password twice."""
+class NewPasswordFields(forms.Form):
+    """A new password typed twice, checked against the password validators for the
+    person it will belong to (new_password_owner)."""
 
-    phone = PhoneField(help_text=_("用于登录，每个手机号只能注册一次。"))
-    org_unit = OrgUnitChoiceField(
-        label=_("所属社区/网格"), empty_label=_("请选择社区或网格")
-    )
     password1 = forms.CharField(
         label=_("密码"),
         strip=False,
@@ -83,19 +80,8 @@ class SignupForm(forms.ModelForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
-    class Meta:
-        model = User
-        fields = ["phone", "real_name", "email", "org_unit"]
-        widgets = {"real_name": forms.TextInput(attrs={"autocomplete": "name"})}
-        error_messages = {"real_name": {"required": _("请填写姓名。")}}
-
-    def clean_real_name(self) -> str:
-        return clean_real_name(self.cleaned_data["real_name"])
-
-    def validate_unique(self) -> None:
-        # register_trainee decides: a taken phone may be an imported account that
-        # its owner is claiming.
-        pass
+    def new_password_owner(self) -> User:
+        raise NotImplementedError
 
     def clean_password2(self) -> str:
         password1 = self.cleaned_data.get("password1")
@@ -109,12 +95,40 @@ class SignupForm(forms.ModelForm):
         password = self.cleaned_data.get("password2")
         if password:
             try:
-                password_validation.validate_password(password, self.instance)
+                password_validation.validate_password(
+                    password, self.new_password_owner()
+                )
             except forms.ValidationError as error:
                 self.add_error("password1", error)
 
 
-class ActivationForm(forms.Form):
+class SignupForm(NewPasswordFields, forms.ModelForm):
+    """Sign-up: phone, real name, community or grid, password twice."""
+
+    phone = PhoneField(help_text=_("用于登录，每个手机号只能注册一次。"))
+    org_unit = OrgUnitChoiceField(
+        label=_("所属社区/网格"), empty_label=_("请选择社区或网格")
+    )
+
+    class Meta:
+        model = User
+        fields = ["phone", "real_name", "email", "org_unit"]
+        widgets = {"real_name": forms.TextInput(attrs={"autocomplete": "name"})}
+        error_messages = {"real_name": {"required": _("请填写姓名。")}}
+
+    def clean_real_name(self) -> str:
+        return clean_real_name(self.cleaned_data["real_name"])
+
+    def validate_unique(self) -> None:
+        # register_trainee decides, and says whether a taken phone is an imported
+        # account waiting for its activation code.
+        pass
+
+    def new_password_owner(self) -> User:
+        return self.instance
+
+
+class ActivationForm(NewPasswordFields):
     """An imported person claims their account: phone, the code from the slip the
     school handed out, and a new password twice."""
 
@@ -133,33 +147,10 @@ class ActivationForm(forms.Form):
         required=False,
         help_text=_("选填，用于找回密码和接收证书通知。"),
     )
-    password1 = forms.CharField(
-        label=_("设置密码"),
-        strip=False,
-        max_length=MAX_PASSWORD_LENGTH,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("至少 8 位，不能全是数字，不能与手机号或姓名太相似。"),
-    )
-    password2 = forms.CharField(
-        label=_("确认密码"),
-        strip=False,
-        max_length=MAX_PASSWORD_LENGTH,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
+    field_order = ["phone", "code", "email", "password1", "password2"]
 
-    def clean(self):
-        cleaned = super().clean()
-        password1, password2 = cleaned.get("password1"), cleaned.get("password2")
-        if password1 and password2 and password1 != password2:
-            self.add_error("password2", _("两次输入的密码不一致。"))
-        elif password1:
-            try:
-                password_validation.validate_password(
-                    password1, User(phone=cleaned.get("phone") or "")
-                )
-            except forms.ValidationError as error:
-                self.add_error("password1", error)
-        return cleaned
+    def new_password_owner(self) -> User:
+        return User(phone=self.cleaned_data.get("phone") or "")
 
 
 class PhoneLoginForm(AuthenticationForm):
