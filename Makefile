@@ -101,11 +101,16 @@ messages: $(VENV)/.installed
 	msgattrib --clear-fuzzy --output-file=$(ZH_PO) $(ZH_PO)
 	$(PY) manage.py compilemessages -l en -l zh_Hans --ignore ".venv/*"
 
+# The suite runs in TEST_WORKERS processes (pytest-xdist; "auto": one per core),
+# each on its own test database.
+TEST_WORKERS ?= auto
+PYTEST := $(PY) -m pytest -q -n $(TEST_WORKERS)
+
 test-sqlite: install test-system-packages
-	$(PY) -m pytest -q
+	$(PYTEST)
 
 test-postgres: install test-system-packages
-	DATABASE_URL=$(PG_TEST_URL) $(PY) -m pytest -q
+	DATABASE_URL=$(PG_TEST_URL) $(PYTEST)
 
 check-deploy: install
 	DJANGO_SETTINGS_MODULE=school.settings.production \
@@ -120,9 +125,9 @@ check-deploy: install
 # production settings must pass `check --deploy`.
 test: install test-system-packages lint
 	$(PY) manage.py makemigrations --check --dry-run >/dev/null
-	$(PY) -m pytest -q
+	$(PYTEST)
 ifeq ($(CI),true)
-	DATABASE_URL=$(PG_TEST_URL) $(PY) -m pytest -q
+	DATABASE_URL=$(PG_TEST_URL) $(PYTEST)
 	$(MAKE) --no-print-directory check-deploy
 endif
 
