@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .audit import actor_field
+
 
 class TraineeImport(models.Model):
     """One successful trainee import: who loaded which file and what it changed.
@@ -12,14 +14,7 @@ class TraineeImport(models.Model):
 
     filename = models.CharField(_("文件名"), max_length=255)
     sha256 = models.CharField(_("文件摘要"), max_length=64, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作人"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    actor = actor_field()
     rows = models.PositiveIntegerField(_("行数"))
     created = models.PositiveIntegerField(_("新建"))
     updated = models.PositiveIntegerField(_("更新"))
@@ -73,14 +68,7 @@ class ActivationCode(models.Model):
         blank=True,
         related_name="activation_codes",
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("生成人"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = actor_field(_("生成人"))
     created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
     expires_at = models.DateTimeField(_("有效期至"))
     used_at = models.DateTimeField(_("激活时间"), null=True, blank=True)
