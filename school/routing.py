@@ -18,6 +18,7 @@ from wagtail.models.sites import get_site_for_hostname
 from wagtail.url_routing import RouteResult
 
 from school.models import SchoolPage
+from school.wagtail_shortcuts import remember_route, remember_site, site_is_known
 
 SITES_CACHE_KEY = "school:sites"
 SITES_CACHE_SECONDS = 300
@@ -25,10 +26,10 @@ SITES_CACHE_SECONDS = 300
 
 def site_for_request(request: HttpRequest) -> Site | None:
     """Site.find_for_request, answered from the cache: the Site Wagtail would pick
-    for this host and port (with its root page), remembered on the request where
-    Wagtail looks for it first."""
-    if not hasattr(request, "_wagtail_site"):
-        host = (split_domain_port(request._get_raw_host())[0], request.get_port())
+    for this host and port (with its root page), handed to Wagtail for the rest
+    of the request."""
+    if not site_is_known(request):
+        host = (split_domain_port(request.get_host())[0], request.get_port())
         sites = cache.get(SITES_CACHE_KEY) or {}
         if host not in sites:
             try:
@@ -36,15 +37,15 @@ def site_for_request(request: HttpRequest) -> Site | None:
             except Site.DoesNotExist:
                 sites[host] = None
             cache.set(SITES_CACHE_KEY, sites, SITES_CACHE_SECONDS)
-        request._wagtail_site = sites[host]
-    return request._wagtail_site
+        remember_site(request, sites[host])
+    return Site.find_for_request(request)
 
 
 def route_for_request(request: HttpRequest, path: str) -> RouteResult | None:
-    """Page.route_for_request, remembered on the request where Wagtail looks for it
-    first. A page below a school's home page is routed from the root page as the
-    cache holds it (SchoolPage.route reads only its path and depth); the home page
-    itself is read afresh, as Wagtail does."""
+    """Page.route_for_request, handed to Wagtail for its serve view. A page below a
+    school's home page is routed from the root page as the cache holds it
+    (SchoolPage.route reads only its path and depth); the home page itself is read
+    afresh, as Wagtail does."""
     site = site_for_request(request)
     components = [component for component in path.split("/") if component]
     if site is None or not components:
@@ -53,10 +54,11 @@ def route_for_request(request: HttpRequest, path: str) -> RouteResult | None:
     if not isinstance(root, SchoolPage):
         return Page.route_for_request(request, path)
     try:
-        request._wagtail_route_for_request = root.route(request, components)
+        route = root.route(request, components)
     except Http404:
-        request._wagtail_route_for_request = None
-    return request._wagtail_route_for_request
+        route = None
+    remember_route(request, route)
+    return route
 
 
 def forget_sites(**kwargs) -> None:

@@ -10,6 +10,7 @@ from modelcluster.fields import ParentalManyToManyField
 
 from courses.blocks import LessonBodyBlock
 from school.models import Level, ViewRestrictionsInOneQueryMixin, children_of
+from school.wagtail_shortcuts import remember_parent
 
 
 class Tier(models.TextChoices):
@@ -26,7 +27,6 @@ def route_to_child(parent: Page, child_model, request, path_components):
         child = children_of(parent, child_model).get(slug=path_components[0])
     except child_model.DoesNotExist:
         return Page.route(parent, request, path_components)
-    child._cached_parent_obj = parent
     return child.route(request, path_components[1:])
 
 
@@ -152,7 +152,7 @@ class CoursePage(ViewRestrictionsInOneQueryMixin, Page):
         lessons = list(children_of(self, LessonPage).order_by("path"))
         for lesson in lessons:
             if lesson.slug == path_components[0]:
-                lesson._cached_parent_obj = self
+                remember_parent(lesson, self)
                 lesson.live_siblings = [item for item in lessons if item.live]
                 return lesson.route(request, path_components[1:])
         return super().route(request, path_components)

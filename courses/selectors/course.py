@@ -1,15 +1,12 @@
-"""A course page for one person: its classes, their enrolment, the lessons."""
+"""A course page for one person: its current classes, their own enrolment and the
+lessons with their progress."""
 
 from dataclasses import dataclass
 
 from django.http import HttpRequest
 from django.utils import timezone
 
-from courses.models import (
-    CoursePage,
-    Enrollment,
-    TrainingClass,
-)
+from courses.models import CoursePage, Enrollment, TrainingClass
 from courses.permissions import class_refusal, course_refusal
 from courses.selectors.progress import course_progress_for
 from courses.selectors.standing import (

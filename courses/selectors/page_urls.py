@@ -1,4 +1,5 @@
-"""URLs of pages below a known page, worked out from url_path without a query or a page object each."""
+"""URLs of pages below a page whose URL is known, worked out from their url_path
+without a query or a page object each."""
 
 from wagtail.models import Page
 

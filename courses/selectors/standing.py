@@ -1,4 +1,5 @@
-"""Enrolment facts: what the enrolment rules need to know about people, the classes still current, and which enrolment of a course is someone's."""
+"""Enrolment facts: what the enrolment rules need to know about people, the
+classes still current, and which of someone's enrolments in a course counts."""
 
 from collections import defaultdict
 from datetime import datetime
@@ -7,10 +8,7 @@ from django.utils import timezone
 
 from wagtail.models import Page
 
-from courses.models import (
-    Enrollment,
-    TrainingClass,
-)
+from courses.models import Enrollment, TrainingClass
 from courses.permissions import EnrollmentStanding
 from school.models import User
 

@@ -17,7 +17,8 @@ register = template.Library()
 def format_html(format_string: str, *args) -> SafeString:
     """django.utils.html.format_html, escaping as its conditional_escape does but
     without checking every argument for lazy strings first: a third of the cost,
-    for tags drawn up to fifty times a page."""
+    for tags drawn up to fifty times a page. Measured (tests/bench/test_courses.py):
+    with Django's, 我的学习 of fifty enrolments takes ~53 × the bare view, not ~35."""
     return SafeString(format_string.format(*map(_escape, args)))
 
 

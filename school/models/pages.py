@@ -140,7 +140,6 @@ class SchoolPage(ViewRestrictionsInOneQueryMixin, Page):
             child = children_of(self).get(slug=path_components[0])
         except Page.DoesNotExist as error:
             raise Http404 from error
-        child._cached_parent_obj = self
         rest = path_components[1:]
         child = child.specific_deferred if rest else child.specific
         return child.route(request, rest)
