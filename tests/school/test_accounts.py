@@ -5,12 +5,14 @@ import re
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core import mail
+from django.test import override_settings
 from django.urls import reverse
 
 import pytest
 
 from school import roles
 from school.models import Level, User
+from school.settings import base as base_settings
 from tests.factories import TEST_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -272,6 +274,25 @@ def test_lockout_of_one_phone_leaves_other_people_able_to_log_in(
 
     assert response.status_code == 302
     assert logged_in_user_id(client) == other_trainee.pk
+
+
+def test_a_password_hashed_with_pbkdf2_still_logs_in_and_is_rehashed_with_argon2(
+    client, trainee
+):
+    production_hashers = base_settings.PASSWORD_HASHERS
+    with override_settings(PASSWORD_HASHERS=production_hashers[1:]):
+        trainee.set_password(NEW_PASSWORD)
+        trainee.save(update_fields=["password"])
+    assert trainee.password.startswith("pbkdf2_sha256$")
+
+    with override_settings(PASSWORD_HASHERS=production_hashers):
+        response = login(client, trainee.phone, NEW_PASSWORD)
+
+        trainee.refresh_from_db()
+        assert response.status_code == 302
+        assert logged_in_user_id(client) == trainee.pk
+        assert trainee.password.startswith("argon2$argon2id$")
+        assert trainee.check_password(NEW_PASSWORD)
 
 
 def test_logout_by_post_logs_out(client, trainee):
