@@ -149,6 +149,10 @@ class ActivationForm(NewPasswordFields):
     )
     field_order = ["phone", "code", "email", "password1", "password2"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password1"].label = _("设置密码")
+
     def new_password_owner(self) -> User:
         return User(phone=self.cleaned_data.get("phone") or "")
 
