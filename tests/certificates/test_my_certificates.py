@@ -6,12 +6,15 @@ from datetime import date, timedelta
 from urllib.parse import quote
 
 from django.utils import timezone
+from django.utils.formats import date_format
 
 import pytest
 from pypdf import PdfReader
 
 from certificates import services
 from certificates.models import Certificate, CertificateEvent, SigningKey
+from tests.certificates.factories import completed_enrollment
+from tests.courses.factories import TrainingClassFactory
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +42,17 @@ def logged_in(client, user):
 @pytest.fixture
 def superuser(grid):
     return UserFactory(real_name="超级管理员", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def other_certificate_of_the_holder(course, trainee, certificate_template):
+    """The same trainee's certificate from a second class of the course."""
+    enrollment = completed_enrollment(
+        TrainingClassFactory(course=course, capacity=30), trainee
+    )
+    return services.issue_certificate(
+        enrollment, template=certificate_template, deliver=False
+    )
 
 
 # --- 我的证书 -----------------------------------------------------------------------
@@ -111,6 +125,45 @@ def test_the_holder_is_told_why_a_certificate_was_revoked(
 
     assert "已撤销" in content
     assert "学时记录有误" in content
+
+
+def test_a_revoked_certificate_shows_its_date_and_offers_no_download_or_share(
+    client, certificate, school_admin
+):
+    services.revoke_certificate(certificate, actor=school_admin, reason="测试")
+    certificate.refresh_from_db()
+
+    content = page(logged_in(client, certificate.holder).get(MINE_URL))
+
+    assert "已撤销" in content
+    assert "撤销日期" in content
+    assert date_format(certificate.revoked_on, "DATE_FORMAT") in content
+    assert "不能再下载或分享" in content
+    assert pdf_url(certificate) not in content
+    assert credential_url(certificate) not in content
+    assert certificate.verification_url not in content
+    assert "复制链接" not in content
+
+
+def test_a_revoked_certificate_leaves_the_others_downloadable(
+    client, certificate, other_certificate_of_the_holder, school_admin
+):
+    services.revoke_certificate(certificate, actor=school_admin, reason="测试")
+
+    content = page(logged_in(client, certificate.holder).get(MINE_URL))
+
+    assert pdf_url(other_certificate_of_the_holder) in content
+    assert credential_url(other_certificate_of_the_holder) in content
+    assert pdf_url(certificate) not in content
+
+
+def test_the_digital_certificate_is_explained_in_plain_words(client, certificate):
+    content = page(logged_in(client, certificate.holder).get(MINE_URL))
+
+    assert "下载数字证书" in content
+    assert "可在其他平台验证" in content
+    assert 'aria-describedby="digital-certificate-help"' in content
+    assert "（JSON）" not in content
 
 
 # --- the PDF ------------------------------------------------------------------------
