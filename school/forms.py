@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.db.models import Q
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
@@ -13,8 +15,80 @@ from school.passwords import MAX_PASSWORD_LENGTH
 ACCOUNT_FIELDS = ["phone", "real_name", "email", "org_unit", "level"]
 
 
+class OrgUnitChoiceIterator(ModelChoiceIterator):
+    """The units grouped by community, each group labelled 「街道 › 社区」: the
+    community itself (社区本级) first, then its grids as 「东湖社区 · 第1网格」, so
+    that no two options read alike. Streets are read in the same query."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        units = OrgUnit.objects.filter(
+            Q(kind=OrgUnit.Kind.STREET) | Q(pk__in=self.queryset.values("pk"))
+        ).order_by("path")
+        street = community = None
+        group_label, group = "", []
+        for unit in units:
+            if unit.kind == OrgUnit.Kind.STREET:
+                street = unit
+                continue
+            if unit.kind != OrgUnit.Kind.GRID:
+                if group:
+                    yield group_label, group
+                community, group = unit, []
+                in_street = street is not None and unit.path.startswith(street.path)
+                group_label = f"{street.name} › {unit.name}" if in_street else unit.name
+            elif community is None or not unit.path.startswith(community.path):
+                community = None  # a grid outside any community: on its own
+            unit.street_name = street.name if street else ""
+            unit.community_name = community.name if community else ""
+            group.append(self.choice(unit))
+        if group:
+            yield group_label, group
+
+
+class OrgUnitSelect(forms.Select):
+    """A <select> of units by community (no script needed), each option naming its
+    street and community in data- attributes: static/js/org-unit-picker.js turns it
+    into three linked lists, 街道 › 社区 › 网格."""
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            {
+                "data-org-unit-picker": "",
+                # The script's words, translated here (it holds none).
+                "data-label-street": _("街道"),
+                "data-label-community": _("社区"),
+                "data-label-grid": _("网格"),
+                "data-placeholder-street": _("请选择街道"),
+                "data-placeholder-community": _("请选择社区"),
+                "data-placeholder-grid": _("请选择网格"),
+                "data-label-community-level": _("社区本级（不分网格）"),
+                **(attrs or {}),
+            }
+        )
+
+    def create_option(self, name, value, label, selected, index, **kwargs):
+        option = super().create_option(name, value, label, selected, index, **kwargs)
+        unit = getattr(value, "instance", None)
+        if unit is not None:
+            option["attrs"].update(
+                {
+                    "data-street": unit.street_name,
+                    "data-community": unit.community_name,
+                    "data-kind": unit.kind,
+                    "data-name": unit.name,
+                }
+            )
+        return option
+
+
 class OrgUnitChoiceField(forms.ModelChoiceField):
-    """Communities and grids, labelled with their street so that names never clash."""
+    """Communities and grids, grouped by community under their street, each grid
+    option naming its community so that 「第1网格」 never appears twice alike."""
+
+    iterator = OrgUnitChoiceIterator
+    widget = OrgUnitSelect
 
     def __init__(self, **kwargs):
         kwargs.setdefault("queryset", OrgUnit.objects.placeable().order_by("path"))
@@ -28,8 +102,27 @@ class OrgUnitChoiceField(forms.ModelChoiceField):
         super().__init__(**kwargs)
 
     def label_from_instance(self, obj: OrgUnit) -> str:
-        indent = "\u3000" if obj.kind == OrgUnit.Kind.GRID else ""
-        return f"{indent}{obj.name}"
+        community = getattr(obj, "community_name", "")
+        if obj.kind == OrgUnit.Kind.COMMUNITY:
+            return _("%(community)s · 社区本级（不分网格）") % {"community": obj.name}
+        if community:
+            return f"{community} · {obj.name}"
+        return obj.name
+
+
+class PrivacyConsentField(forms.BooleanField):
+    """The 个人信息保护说明 accepted: a required check box, unticked by default."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("我已阅读并同意《个人信息保护说明》"))
+        kwargs.setdefault(
+            "help_text", _("说明全文在下方，可展开阅读；不同意则无法注册或激活账号。")
+        )
+        kwargs.setdefault(
+            "error_messages",
+            {"required": _("请阅读并勾选同意《个人信息保护说明》。")},
+        )
+        super().__init__(**kwargs)
 
 
 class PhoneField(forms.CharField):
@@ -109,6 +202,7 @@ class SignupForm(NewPasswordFields, forms.ModelForm):
     org_unit = OrgUnitChoiceField(
         label=_("所属社区/网格"), empty_label=_("请选择社区或网格")
     )
+    privacy_consent = PrivacyConsentField()
 
     class Meta:
         model = User
@@ -147,6 +241,7 @@ class ActivationForm(NewPasswordFields):
         required=False,
         help_text=_("选填，用于找回密码和接收证书通知。"),
     )
+    privacy_consent = PrivacyConsentField()
     field_order = ["phone", "code", "email", "password1", "password2"]
 
     def __init__(self, *args, **kwargs):

@@ -28,23 +28,35 @@ def _trainee_group() -> Group:
 
 @transaction.atomic(durable=True)
 def register_trainee(
-    *, phone: str, real_name: str, org_unit: OrgUnit, password: str, email: str = ""
+    *,
+    phone: str,
+    real_name: str,
+    org_unit: OrgUnit,
+    password: str,
+    privacy_consent_version: str,
+    email: str = "",
 ) -> User:
-    """Sign a new trainee up, at level 居民.
+    """Sign a new trainee up, at level 居民, recording which 个人信息保护说明 they
+    accepted and when (no account is made without that consent).
 
     A phone that an administrator imported belongs to an account waiting for its
     owner: it is claimed with the activation code the school handed out
     (activate_account), never by knowing the person's name and community.
     """
+    _require_privacy_consent(privacy_consent_version)
     existing = User.objects.filter(phone=phone).first()
     if existing is not None:
         raise ValidationError({"phone": _taken_phone_message(existing)})
+    now = timezone.now()
     user = User(
         phone=phone,
         real_name=real_name,
         org_unit=org_unit,
         email=email,
         level=Level.RESIDENT,
+        date_joined=now,
+        privacy_consent_version=privacy_consent_version,
+        privacy_consented_at=now,
     )
     user.set_password(password)
     user.full_clean(exclude=["password"])
@@ -60,6 +72,15 @@ def register_trainee(
         raise
     user.groups.add(_trainee_group())
     return user
+
+
+def _require_privacy_consent(version: str) -> None:
+    # The notice accepted must be the one shown now: a form rendered before the
+    # notice changed does not count as consent to the new one.
+    if version != settings.GRIDSCHOOL_PRIVACY_NOTICE_VERSION:
+        raise ValidationError(
+            {"privacy_consent": _("请阅读并同意最新的个人信息保护说明。")}
+        )
 
 
 def is_waiting_for_activation(user: User) -> bool:
@@ -337,12 +358,20 @@ def _activation_failed(phone: str, address: str, code: ActivationCode | None):
 
 
 def activate_account(
-    *, phone: str, code: str, password: str, address: str, email: str = ""
+    *,
+    phone: str,
+    code: str,
+    password: str,
+    address: str,
+    privacy_consent_version: str,
+    email: str = "",
 ) -> User:
     """An imported person sets their password with the one-time code the school
-    handed them. Refused alike for an unknown phone, a wrong, used, voided or
-    expired code; failures are counted per phone and per address (and on the
-    code, which is voided after ACTIVATION_MAX_FAILURES)."""
+    handed them, and accepts the 个人信息保护说明 (version and time recorded).
+    Refused alike for an unknown phone, a wrong, used, voided or expired code;
+    failures are counted per phone and per address (and on the code, which is
+    voided after ACTIVATION_MAX_FAILURES)."""
+    _require_privacy_consent(privacy_consent_version)
     wait = activation_wait(phone=phone, address=address)
     if wait is not None:
         raise ActivationRefused(
@@ -350,14 +379,22 @@ def activate_account(
             % {"minutes": max(1, round(wait / 60))}
         )
     try:
-        return _activate(phone=phone, code=code, password=password, email=email)
+        return _activate(
+            phone=phone,
+            code=code,
+            password=password,
+            email=email,
+            privacy_consent_version=privacy_consent_version,
+        )
     except ActivationRefused as refused:
         failed_code = getattr(refused, "failed_code", None)
         raise _activation_failed(phone, address, failed_code) from None
 
 
 @transaction.atomic(durable=True)
-def _activate(*, phone: str, code: str, password: str, email: str) -> User:
+def _activate(
+    *, phone: str, code: str, password: str, email: str, privacy_consent_version: str
+) -> User:
     user = User.objects.select_for_update().filter(phone=phone).first()
     live = (
         ActivationCode.objects.live().filter(user=user).first()
@@ -377,7 +414,9 @@ def _activate(*, phone: str, code: str, password: str, email: str) -> User:
     if not used:  # used by a simultaneous request a moment ago
         raise ActivationRefused("refused")
     user.set_password(password)
-    fields = ["password"]
+    user.privacy_consent_version = privacy_consent_version
+    user.privacy_consented_at = timezone.now()
+    fields = ["password", "privacy_consent_version", "privacy_consented_at"]
     if email:
         user.email = email
         fields.append("email")

@@ -12,6 +12,7 @@ account_patterns = (
     [
         path("signup/", views.signup, name="signup"),
         path("activate/", views.activate, name="activate"),
+        path("privacy/", views.privacy_notice, name="privacy"),
         path("login/", views.LoginView.as_view(), name="login"),
         path("logout/", auth_views.LogoutView.as_view(), name="logout"),
         path("profile/", views.profile, name="profile"),

@@ -8,8 +8,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -33,10 +34,28 @@ from school.permissions import user_can_import_trainees
 from school.routing import route_for_request
 
 
+def _next_url(request: HttpRequest) -> str:
+    """The page that sent the person here (`next`), if it is one of ours; else
+    LOGIN_REDIRECT_URL (我的学习). Another host's URL is never followed."""
+    url = request.POST.get("next") or request.GET.get("next") or ""
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+def _safe_next(request: HttpRequest) -> str:
+    # For the forms' hidden field and the links between log-in and sign-up.
+    url = _next_url(request)
+    return "" if url == resolve_url(settings.LOGIN_REDIRECT_URL) else url
+
+
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
+    """Sign-up; then on to 我的学习, or to the page that sent the person here."""
     if request.user.is_authenticated:
-        return redirect("accounts:profile")
+        return redirect(_next_url(request))
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -47,14 +66,23 @@ def signup(request: HttpRequest) -> HttpResponse:
                 org_unit=data["org_unit"],
                 email=data["email"],
                 password=data["password1"],
+                privacy_consent_version=settings.GRIDSCHOOL_PRIVACY_NOTICE_VERSION,
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("注册成功，欢迎加入！"))
-            return redirect("accounts:profile")
-    return render(request, "accounts/signup.html", {"form": form})
+            return redirect(_next_url(request))
+    return render(
+        request,
+        "accounts/signup.html",
+        {
+            "form": form,
+            "next": _safe_next(request),
+            "privacy_notice_version": settings.GRIDSCHOOL_PRIVACY_NOTICE_VERSION,
+        },
+    )
 
 
 @sensitive_post_parameters("code", "password1", "password2")
@@ -62,7 +90,7 @@ def signup(request: HttpRequest) -> HttpResponse:
 def activate(request: HttpRequest) -> HttpResponse:
     """An imported person claims their account with the code on their slip."""
     if request.user.is_authenticated:
-        return redirect(settings.LOGIN_REDIRECT_URL)
+        return redirect(_next_url(request))
     form = ActivationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -73,14 +101,33 @@ def activate(request: HttpRequest) -> HttpResponse:
                 password=data["password1"],
                 email=data["email"],
                 address=client_ip(request),
+                privacy_consent_version=settings.GRIDSCHOOL_PRIVACY_NOTICE_VERSION,
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("账号已激活，欢迎！以后用手机号和新密码登录。"))
-            return redirect(settings.LOGIN_REDIRECT_URL)
-    return render(request, "accounts/activate.html", {"form": form})
+            return redirect(_next_url(request))
+    return render(
+        request,
+        "accounts/activate.html",
+        {
+            "form": form,
+            "next": _safe_next(request),
+            "privacy_notice_version": settings.GRIDSCHOOL_PRIVACY_NOTICE_VERSION,
+        },
+    )
+
+
+@require_GET
+def privacy_notice(request: HttpRequest) -> HttpResponse:
+    """The 个人信息保护说明 on a page of its own (sign-up shows it inline too)."""
+    return render(
+        request,
+        "accounts/privacy.html",
+        {"privacy_notice_version": settings.GRIDSCHOOL_PRIVACY_NOTICE_VERSION},
+    )
 
 
 class PasswordResetView(auth_views.PasswordResetView):

@@ -100,6 +100,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("启用"), default=True)
     date_joined = models.DateTimeField(_("注册时间"), default=timezone.now)
+    # Which 个人信息保护说明 the person accepted, and when (sign-up or activation);
+    # blank for an imported account whose owner has not activated it yet.
+    privacy_consent_version = models.CharField(
+        _("同意的个人信息保护说明版本"), max_length=20, blank=True
+    )
+    privacy_consented_at = models.DateTimeField(
+        _("同意个人信息保护说明的时间"), null=True, blank=True
+    )
 
     objects = UserManager()
 

@@ -166,7 +166,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "school.passwords.MaximumLengthValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "accounts:profile"
+# After logging in, signing up or activating: 我的学习 (unless a safe `next` says
+# which page sent the person to log in).
+LOGIN_REDIRECT_URL = "courses:dashboard"
 LOGOUT_REDIRECT_URL = "/"
 
 # Login throttling (django-axes): after AXES_FAILURE_LIMIT failures for one phone number
@@ -296,6 +298,11 @@ GRIDSCHOOL_ENCRYPTION_KEYS = env_list("GRIDSCHOOL_ENCRYPTION_KEYS")
 GRIDSCHOOL_ACTIVATION_CODE_DAYS = int(
     os.environ.get("GRIDSCHOOL_ACTIVATION_CODE_DAYS", "30")
 )
+
+# The version of the 个人信息保护说明 (templates/accounts/privacy_notice.html) that
+# sign-up and activation ask people to accept; recorded on the account with the
+# time. Change it whenever the notice's substance changes.
+GRIDSCHOOL_PRIVACY_NOTICE_VERSION = "2026-12-01"
 
 # Certificates need a CJK font and HarfBuzz-subset (see certificates/checks.py).
 GRIDSCHOOL_REQUIRE_PDF_FONTS = env_bool("GRIDSCHOOL_REQUIRE_PDF_FONTS", True)

@@ -26,13 +26,18 @@ def test_a_newcomer_signs_up_logs_out_and_logs_back_in_by_phone(
     expect(page.get_by_role("heading", level=1)).to_have_text("注册")
     page.get_by_label("手机号").fill(PHONE)
     page.get_by_label("姓名").fill(NAME)
-    page.get_by_label("所属社区/网格").select_option(label=f"\u3000{grid.name}")
+    street, community = grid.get_ancestors()[1:]
+    page.get_by_label("街道", exact=True).select_option(label=street.name)
+    page.get_by_label("社区", exact=True).select_option(label=community.name)
+    page.get_by_label("网格", exact=True).select_option(label=grid.name)
     page.get_by_label(re.compile(r"^密码")).fill(PASSWORD)
     page.get_by_label("确认密码").fill(PASSWORD)
+    page.get_by_label("我已阅读并同意《个人信息保护说明》").check()
     page.get_by_role("main").get_by_role("button", name="注册").click()
 
-    expect(page).to_have_url(re.compile(r"/accounts/profile/$"))
+    expect(page).to_have_url(re.compile(r"/learning/$"))
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    page.get_by_role("navigation").get_by_role("link", name="个人资料").click()
     summary = page.locator(".profile-summary")
     expect(summary).to_contain_text(NAME)
     expect(summary).to_contain_text("居民")
@@ -48,8 +53,8 @@ def test_a_newcomer_signs_up_logs_out_and_logs_back_in_by_phone(
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("main").get_by_role("button", name="登录").click()
 
-    expect(page).to_have_url(re.compile(r"/accounts/profile/$"))
-    expect(page.locator(".profile-summary")).to_contain_text(NAME)
+    expect(page).to_have_url(re.compile(r"/learning/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("我的学习")
 
     page.get_by_role("button", name="退出登录").click()
     expect(page.get_by_role("button", name="退出登录")).to_have_count(0)

@@ -10,10 +10,11 @@ from django.urls import reverse
 
 import pytest
 
-from school import roles
-from school.models import Level, User
+from school import encryption, roles, services
+from school.models import ActivationCode, Level, User
 from school.settings import base as base_settings
 from tests.factories import TEST_PASSWORD, UserFactory
+from tests.school.factories import PHONES, good_file
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +29,7 @@ def signup_data(unit, **overrides) -> dict:
         "org_unit": unit.pk,
         "password1": NEW_PASSWORD,
         "password2": NEW_PASSWORD,
+        "privacy_consent": "on",
     }
     data.update(overrides)
     return data
@@ -51,7 +53,7 @@ def test_signup_creates_a_resident_trainee_and_logs_them_in(client, grid):
     response = client.post(reverse("accounts:signup"), signup_data(grid))
 
     assert response.status_code == 302
-    assert response.url == reverse("accounts:profile")
+    assert response.url == reverse("courses:dashboard")
     user = User.objects.get(phone="13900139000")
     assert user.real_name == "王五"
     assert user.org_unit == grid
@@ -59,8 +61,8 @@ def test_signup_creates_a_resident_trainee_and_logs_them_in(client, grid):
     assert list(user.groups.values_list("name", flat=True)) == [roles.TRAINEE]
     assert user.check_password(NEW_PASSWORD)
     assert logged_in_user_id(client) == user.pk
-    profile = client.get(response.url)
-    assert "注册成功，欢迎加入！" in profile.content.decode()
+    learning = client.get(response.url)
+    assert "注册成功，欢迎加入！" in learning.content.decode()
 
 
 def test_signup_page_offers_communities_and_grids_only(client, community, grid):
@@ -91,6 +93,7 @@ def test_signup_page_offers_communities_and_grids_only(client, community, grid):
         ),
         ({"email": "not-an-email"}, "email", "输入一个有效的 Email 地址。"),
         ({"org_unit": ""}, "org_unit", "请选择所属社区或网格。"),
+        ({"privacy_consent": ""}, "privacy_consent", "请阅读并勾选同意"),
     ],
     ids=[
         "short phone",
@@ -102,6 +105,7 @@ def test_signup_page_offers_communities_and_grids_only(client, community, grid):
         "common password",
         "bad email",
         "no community",
+        "no privacy consent",
     ],
 )
 def test_signup_with_bad_input_explains_in_chinese_and_creates_nothing(
@@ -179,23 +183,23 @@ def test_knowing_an_imported_persons_phone_name_and_unit_does_not_claim_the_acco
     assert logged_in_user_id(client) is None
 
 
-def test_a_logged_in_user_visiting_signup_goes_to_the_profile(client, trainee):
+def test_a_logged_in_user_visiting_signup_goes_to_their_learning(client, trainee):
     client.force_login(trainee)
 
     response = client.get(reverse("accounts:signup"))
 
     assert response.status_code == 302
-    assert response.url == reverse("accounts:profile")
+    assert response.url == reverse("courses:dashboard")
 
 
 # Log in, lockout, log out
 
 
-def test_login_by_phone_goes_to_the_profile(client, trainee):
+def test_login_by_phone_goes_to_my_learning(client, trainee):
     response = login(client, trainee.phone, TEST_PASSWORD)
 
     assert response.status_code == 302
-    assert response.url == reverse("accounts:profile")
+    assert response.url == reverse("courses:dashboard")
     assert logged_in_user_id(client) == trainee.pk
 
 
@@ -224,7 +228,7 @@ def test_login_follows_next_within_the_site_only(client, trainee, other_trainee)
     )
 
     assert local.url == "/admin/"
-    assert foreign.url == reverse("accounts:profile")
+    assert foreign.url == reverse("courses:dashboard")
 
 
 def test_login_with_a_wrong_password_says_so_in_chinese(client, trainee):
@@ -554,3 +558,104 @@ def test_the_reset_link_points_at_site_url_whatever_host_the_request_named(
     assert len(mail.outbox) == 1
     assert "evil.example.net" not in mail.outbox[0].body
     assert settings.SITE_URL + "/accounts/password/reset/" in mail.outbox[0].body
+
+
+# The 个人信息保护说明, the unit picker, and where people land
+
+
+def test_signup_records_which_privacy_notice_was_accepted_and_when(client, grid):
+    client.post(reverse("accounts:signup"), signup_data(grid))
+
+    user = User.objects.get(phone="13900139000")
+    assert user.privacy_consent_version == settings.GRIDSCHOOL_PRIVACY_NOTICE_VERSION
+    assert user.privacy_consented_at == user.date_joined
+
+
+def test_signup_shows_the_privacy_notice_and_its_version(client, grid):
+    page = client.get(reverse("accounts:signup")).content.decode()
+
+    assert "我已阅读并同意《个人信息保护说明》" in page
+    assert '<details class="privacy-notice">' in page
+    assert settings.GRIDSCHOOL_PRIVACY_NOTICE_VERSION in page
+    for collected in ("手机号", "姓名", "学习记录", "注销账号"):
+        assert collected in page
+
+
+def test_the_privacy_notice_has_a_public_page_of_its_own(client, db):
+    response = client.get(reverse("accounts:privacy"))
+
+    assert response.status_code == 200
+    assert "<h1>个人信息保护说明</h1>" in response.content.decode()
+
+
+def test_activation_needs_the_privacy_consent_and_records_it(client, grid):
+    services.import_trainees(good_file(), filename="名单.csv", actor=None)
+    row = ActivationCode.objects.live().get(user__phone=PHONES[0])
+    data = {
+        "phone": PHONES[0],
+        "code": encryption.decrypt(row.code_encrypted),
+        "password1": NEW_PASSWORD,
+        "password2": NEW_PASSWORD,
+    }
+
+    refused = client.post(reverse("accounts:activate"), data)
+    accepted = client.post(
+        reverse("accounts:activate"), {**data, "privacy_consent": "on"}
+    )
+
+    assert "请阅读并勾选同意《个人信息保护说明》。" in refused.content.decode()
+    assert accepted.url == reverse("courses:dashboard")
+    person = User.objects.get(phone=PHONES[0])
+    assert person.privacy_consent_version == settings.GRIDSCHOOL_PRIVACY_NOTICE_VERSION
+    assert person.privacy_consented_at is not None
+
+
+def test_grid_options_name_their_community_under_their_street(client, grid):
+    page = client.get(reverse("accounts:signup")).content.decode()
+    street, community = grid.get_ancestors()[1:]
+
+    assert f'<optgroup label="{street.name} › {community.name}">' in page
+    assert f">{community.name} · {grid.name}</option>" in page
+    assert f">{community.name} · 社区本级（不分网格）</option>" in page
+    assert f'data-street="{street.name}"' in page
+
+
+def test_signup_goes_back_to_the_page_that_sent_the_visitor(client, grid):
+    form = client.get(reverse("accounts:signup") + "?next=/courses/first-aid/")
+    response = client.post(
+        reverse("accounts:signup"),
+        {**signup_data(grid), "next": "/courses/first-aid/"},
+    )
+
+    assert 'name="next" value="/courses/first-aid/"' in form.content.decode()
+    assert response.url == "/courses/first-aid/"
+
+
+@pytest.mark.parametrize(
+    "next_url", ["https://evil.example/", "//evil.example/", "javascript:alert(1)"]
+)
+def test_signup_never_follows_a_next_to_another_site(client, grid, next_url):
+    response = client.post(
+        reverse("accounts:signup"), {**signup_data(grid), "next": next_url}
+    )
+
+    assert response.url == reverse("courses:dashboard")
+
+
+def test_the_login_page_says_why_a_visitor_was_sent_there(client, db):
+    sent = client.get(reverse("courses:dashboard"), follow=True)
+    plain = client.get(reverse("accounts:login"))
+
+    assert "需要先登录" in sent.content.decode()
+    assert "需要先登录" not in plain.content.decode()
+    signup_link = reverse("accounts:signup") + "?next=/learning/"
+    assert signup_link in sent.content.decode()
+
+
+def test_login_goes_back_to_the_page_that_sent_the_visitor(client, trainee):
+    response = client.post(
+        reverse("accounts:login") + "?next=/learning/",
+        {"username": trainee.phone, "password": TEST_PASSWORD, "next": "/learning/"},
+    )
+
+    assert response.url == "/learning/"

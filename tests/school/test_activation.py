@@ -6,6 +6,7 @@ administrator; the admin pages list, export and print them."""
 import io
 from datetime import timedelta
 
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -39,12 +40,22 @@ def code_of(phone: str) -> str:
 
 def activate(phone: str, code: str, *, address: str = ADDRESS) -> User:
     return services.activate_account(
-        phone=phone, code=code, password=PASSWORD, address=address
+        phone=phone,
+        code=code,
+        password=PASSWORD,
+        address=address,
+        privacy_consent_version=settings.GRIDSCHOOL_PRIVACY_NOTICE_VERSION,
     )
 
 
 def form(phone: str, code: str) -> dict:
-    return {"phone": phone, "code": code, "password1": PASSWORD, "password2": PASSWORD}
+    return {
+        "phone": phone,
+        "code": code,
+        "password1": PASSWORD,
+        "password2": PASSWORD,
+        "privacy_consent": "on",
+    }
 
 
 def test_the_person_activates_with_the_code_on_the_slip_and_lands_logged_in(
@@ -67,7 +78,11 @@ def test_a_code_works_once(imported):
 
     with pytest.raises(services.ActivationRefused):
         services.activate_account(
-            phone=PHONES[0], code=code, password="Other-Harbour-99", address=ADDRESS
+            phone=PHONES[0],
+            code=code,
+            password="Other-Harbour-99",
+            address=ADDRESS,
+            privacy_consent_version=settings.GRIDSCHOOL_PRIVACY_NOTICE_VERSION,
         )
 
     assert User.objects.get(phone=PHONES[0]).check_password(PASSWORD)
@@ -140,7 +155,11 @@ def test_two_simultaneous_activations_with_one_code_set_one_password(imported):
 
     def attempt(password):
         return services.activate_account(
-            phone=PHONES[0], code=code, password=password, address=ADDRESS
+            phone=PHONES[0],
+            code=code,
+            password=password,
+            address=ADDRESS,
+            privacy_consent_version=settings.GRIDSCHOOL_PRIVACY_NOTICE_VERSION,
         )
 
     outcomes = run_concurrently(attempt, 2, PASSWORD)
@@ -282,6 +301,7 @@ def test_fresh_sign_up_still_works_for_a_phone_nobody_imported(client, grid):
             "org_unit": grid.pk,
             "password1": PASSWORD,
             "password2": PASSWORD,
+            "privacy_consent": "on",
         },
     )
 

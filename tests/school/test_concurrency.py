@@ -1,5 +1,6 @@
 """Races on sign-up, and the harness that makes them happen (tests/concurrency.py)."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 import pytest
@@ -13,7 +14,11 @@ PHONE = "13911112222"
 
 def _sign_up(org_unit):
     return services.register_trainee(
-        phone=PHONE, real_name="周小红", org_unit=org_unit, password="Correct-Horse-42"
+        phone=PHONE,
+        real_name="周小红",
+        org_unit=org_unit,
+        password="Correct-Horse-42",
+        privacy_consent_version=settings.GRIDSCHOOL_PRIVACY_NOTICE_VERSION,
     )
 
 

@@ -3,6 +3,7 @@ admin upload, staff accounts left alone, and activation codes for new accounts."
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -171,6 +172,7 @@ def test_an_import_racing_a_sign_up_for_one_of_its_phones_leaves_one_account_eac
                 org_unit=community,
                 password=password,
                 email="chen2@example.com",
+                privacy_consent_version=settings.GRIDSCHOOL_PRIVACY_NOTICE_VERSION,
             ),
         ]
     )
@@ -964,6 +966,7 @@ def signup_data(**overrides) -> dict:
         "org_unit": "",
         "password1": SIGNUP_PASSWORD,
         "password2": SIGNUP_PASSWORD,
+        "privacy_consent": "on",
         **overrides,
     }
 

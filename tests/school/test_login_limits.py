@@ -99,6 +99,7 @@ def test_sign_up_refuses_a_password_longer_than_the_cap(client, grid):
             "org_unit": grid.pk,
             "password1": password,
             "password2": password,
+            "privacy_consent": "on",
         },
     )
 

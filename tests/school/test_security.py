@@ -59,6 +59,7 @@ CASES = [
             "org_unit": "grid",
             "password1": NEW_PASSWORD,
             "password2": NEW_PASSWORD,
+            "privacy_consent": "on",
         },
     ),
     Case(
@@ -90,6 +91,7 @@ CASES = [
             "code": "ABCD-EFGH",
             "password1": NEW_PASSWORD,
             "password2": NEW_PASSWORD,
+            "privacy_consent": "on",
         },
     ),
 ]
