@@ -2,15 +2,19 @@
 lookup by number and name (no login, rate-limited per client address), and 我的证书
 with the PDF and the Open Badges credential (the holder and administrators only).
 
-Every view here is a read: GET (or HEAD) only, and none writes anything but the
-look-up counters of the rate limit. A PDF is rendered by the worker when the
-certificate is issued (a sweep renders any that a failed job left behind); until
-then its download says it is being prepared. A credential is signed with the key
+Every view here is a read and writes nothing but the look-up counters of the
+rate limit and the visitor's own session. All are GET (or HEAD) except the lookup
+form, a POST so that the holder's name is in no URL, log or browser history; a
+match keeps the typed name in that visitor's session for ten minutes, and the
+verification page shows it to them in full instead of masked. A PDF is rendered
+by the worker when the certificate is issued (a sweep renders any that a failed
+job left behind); until then its download says it is being prepared. A credential is signed with the key
 the school was given when it was set up; a GET never makes one.
 """
 
 import ipaddress
 import re
+import time
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
@@ -23,7 +27,8 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from certificates import badges, selectors, services
@@ -139,6 +144,50 @@ def too_many_lookups(request: HttpRequest, retry_after: int) -> HttpResponse:
     return response
 
 
+# --- the full name, for the visitor who typed it ------------------------------------
+
+VERIFIED_NAMES_SESSION_KEY = "certificates:verified_names"
+VERIFIED_NAME_SECONDS = 600  # how long the verification page shows the typed name
+MAX_VERIFIED_NAMES = 20  # certificates remembered per session
+
+
+def _verified_name_seconds() -> int:
+    return getattr(settings, "CERTIFICATE_VERIFIED_NAME_SECONDS", VERIFIED_NAME_SECONDS)
+
+
+def _unexpired_names(request: HttpRequest) -> dict[str, list]:
+    now = time.time()
+    names = request.session.get(VERIFIED_NAMES_SESSION_KEY) or {}
+    return {code: entry for code, entry in names.items() if entry[1] > now}
+
+
+def remember_verified_name(
+    request: HttpRequest, certificate: Certificate, name: str
+) -> None:
+    """After a lookup that matched: keep the full name the visitor typed, for this
+    certificate, in their own session and for a short while only."""
+    names = _unexpired_names(request)
+    names.pop(certificate.code, None)
+    names[certificate.code] = [name, int(time.time()) + _verified_name_seconds()]
+    request.session[VERIFIED_NAMES_SESSION_KEY] = dict(
+        list(names.items())[-MAX_VERIFIED_NAMES:]
+    )
+
+
+def verified_name(request: HttpRequest, certificate: Certificate) -> str | None:
+    """The full name this visitor typed in a matching lookup of this certificate in
+    the last few minutes, or None. Forgets expired names (a write to the visitor's
+    own session only, never to the database's records)."""
+    stored = request.session.get(VERIFIED_NAMES_SESSION_KEY)
+    if not stored:
+        return None
+    names = _unexpired_names(request)
+    if names != stored:
+        request.session[VERIFIED_NAMES_SESSION_KEY] = names
+    entry = names.get(certificate.code)
+    return entry[0] if entry else None
+
+
 # --- public verification ----------------------------------------------------------
 
 
@@ -195,20 +244,27 @@ def _status_list(certificate: Certificate) -> JsonResponse:
 def verify(request: HttpRequest, code: str) -> HttpResponse:
     """The canonical record of a certificate, for anyone holding its QR code. The
     same URL is the Open Badges credential's status: asked for JSON, it answers
-    with the certificate's revocation list instead of the page."""
+    with the certificate's revocation list instead of the page. A visitor who has
+    just found it by number and full name sees that name; anyone else the masked one."""
     retry_after = lookup_refused_for(request)
     if retry_after is not None:
         return too_many_lookups(request, retry_after)
     certificate = get_certificate_by_code(code)
     if request.get_preferred_type(STATUS_MEDIA_TYPES) != "text/html":
         return _public(_status_list(certificate))
+    record = public_record(certificate)
+    typed_name = verified_name(request, certificate)
+    if typed_name:
+        record["holder"] = typed_name
     return _public(
         render(
             request,
             "certificates/verify.html",
             {
                 "certificate": certificate,
-                "record": public_record(certificate),
+                "record": record,
+                "holder_name_confirmed": bool(typed_name),
+                "holder_name_minutes": _verified_name_seconds() // 60,
                 "verification_url": certificate.verification_url,
             },
         )
@@ -216,18 +272,21 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @never_cache
-@require_safe
+@sensitive_post_parameters("name")
+@require_http_methods(["GET", "HEAD", "POST"])
 def verify_lookup(request: HttpRequest) -> HttpResponse:
-    """Find a certificate by number and the holder's full name (a GET form: it is
-    a read). A match goes to its verification page; a miss says only that
-    nothing matched."""
-    asked = "number" in request.GET or "name" in request.GET
-    form = VerificationLookupForm(request.GET if asked else None)
+    """Find a certificate by number and the holder's full name. The form is posted
+    (with its CSRF token), so that the name is never part of a URL, and so never
+    in an access log, the browser's history or a Referer. A match remembers the
+    typed name in the visitor's session and goes to the verification page, which
+    then shows it in full; a miss says only that nothing matched."""
+    form = VerificationLookupForm(request.POST if request.method == "POST" else None)
     if form.is_bound:
         retry_after = lookup_refused_for(request)
         if retry_after is not None:
             return too_many_lookups(request, retry_after)
         if form.is_valid():
+            remember_verified_name(request, form.certificate, form.cleaned_data["name"])
             return redirect("certificates:verify", code=form.certificate.code)
     return _public(render(request, "certificates/lookup.html", {"form": form}))
 
@@ -295,7 +354,9 @@ def certificate_row(certificate: Certificate, today: date) -> CertificateRow:
 @require_safe
 def my_certificates(request: HttpRequest) -> HttpResponse:
     """我的证书: the user's certificates with status, PDF, share link and the Open
-    Badges credential."""
+    Badges credential (explained as a 数字证书). A revoked certificate shows 已撤销
+    with its date and offers neither download nor share link (the download views
+    still answer its holder and administrators)."""
     today = timezone.localdate()
     rows = [certificate_row(c, today) for c in selectors.certificates_of(request.user)]
     response = render(request, "certificates/mine.html", {"rows": rows})

@@ -195,12 +195,29 @@ def test_the_lookup_form_shows_without_counting_as_a_lookup(client, db, settings
         response = client.get(LOOKUP_URL, query)
         assert response.status_code == 200
     assert 'name="number"' in page(response)
-    assert 'method="get"' in page(response)
+    assert 'method="post"' in page(response)
+    assert 'name="csrfmiddlewaretoken"' in page(response)
     assert 'class="error"' not in page(response)
 
 
-def test_a_matching_number_and_name_lead_to_the_verification_page(client, certificate):
+def test_a_lookup_in_the_query_string_is_not_a_lookup(client, certificate):
     response = client.get(LOOKUP_URL, {"number": certificate.number, "name": "张三"})
+
+    assert response.status_code == 200
+    assert "张三" not in page(response)
+    assert "certificates:verified_names" not in client.session
+
+
+def test_the_lookup_form_needs_its_csrf_token(certificate):
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post(LOOKUP_URL, {"number": certificate.number, "name": "张三"})
+
+    assert response.status_code == 403
+
+
+def test_a_matching_number_and_name_lead_to_the_verification_page(client, certificate):
+    response = client.post(LOOKUP_URL, {"number": certificate.number, "name": "张三"})
 
     assert response.status_code == 302
     assert response["Location"] == verify_url(certificate.code)
@@ -210,7 +227,7 @@ def test_the_number_is_matched_in_any_case_and_width_and_the_name_trimmed(
     client, certificate
 ):
     typed = certificate.number.lower().replace("-", "－")  # full-width hyphens
-    response = client.get(LOOKUP_URL, {"number": f" {typed} ", "name": " 张三 "})
+    response = client.post(LOOKUP_URL, {"number": f" {typed} ", "name": " 张三 "})
 
     assert response.status_code == 302
     assert response["Location"] == verify_url(certificate.code)
@@ -229,7 +246,7 @@ def test_the_number_is_matched_in_any_case_and_width_and_the_name_trimmed(
 def test_a_miss_says_only_that_nothing_matched(client, certificate, wrong):
     query = {"number": certificate.number, "name": "张三", **wrong}
 
-    response = client.get(LOOKUP_URL, query)
+    response = client.post(LOOKUP_URL, query)
 
     assert response.status_code == 200
     content = page(response)
@@ -245,14 +262,14 @@ def test_the_name_of_another_holder_does_not_match(
         other_enrollment, template=certificate_template, deliver=False
     )
 
-    response = client.get(LOOKUP_URL, {"number": certificate.number, "name": "李四"})
+    response = client.post(LOOKUP_URL, {"number": certificate.number, "name": "李四"})
 
     assert response.status_code == 200
     assert other.code not in page(response) and certificate.code not in page(response)
 
 
 def test_a_lookup_missing_a_field_asks_for_it(client, certificate):
-    response = client.get(LOOKUP_URL, {"number": certificate.number, "name": ""})
+    response = client.post(LOOKUP_URL, {"number": certificate.number, "name": ""})
 
     assert response.status_code == 200
     assert "请填写持证人姓名" in page(response)
@@ -265,11 +282,88 @@ def test_no_verification_request_changes_anything(client, certificate, school_ad
     client.get(verify_url(certificate.code))
     client.get(verify_url("unknown-code"))
     client.get(LOOKUP_URL)
-    client.get(LOOKUP_URL, {"number": certificate.number, "name": "张三"})
-    client.get(LOOKUP_URL, {"number": certificate.number, "name": "李四"})
+    client.post(LOOKUP_URL, {"number": certificate.number, "name": "张三"})
+    client.get(verify_url(certificate.code))
+    client.post(LOOKUP_URL, {"number": certificate.number, "name": "李四"})
     client.head(verify_url(certificate.code))
 
     assert state() == before
+
+
+# --- after a lookup: the full name, to that visitor only ----------------------------
+
+
+def looked_up(client, certificate, name="张三") -> str:
+    """Look the certificate up by number and name; the verification page's HTML."""
+    response = client.post(
+        LOOKUP_URL, {"number": certificate.number, "name": name}, follow=True
+    )
+    assert response.redirect_chain == [(verify_url(certificate.code), 302)]
+    return page(response)
+
+
+def test_after_a_lookup_the_page_shows_the_typed_full_name(client, certificate):
+    content = looked_up(client, certificate, name=" 张三 ")
+
+    assert "<dd>张三</dd>" in content
+    assert "张*" not in content
+    assert "证书编号和姓名查询</a>" not in content  # no second lookup asked for
+    assert "与您输入的姓名相符" in content
+    assert "<dd>张三</dd>" in page(client.get(verify_url(certificate.code)))
+
+
+def test_another_visitor_still_sees_the_masked_name(client, certificate):
+    looked_up(client, certificate)
+
+    content = page(Client().get(verify_url(certificate.code)))
+
+    assert "<dd>张*</dd>" in content
+    assert "<dd>张三</dd>" not in content
+    assert "证书编号和姓名查询</a>" in content
+
+
+def test_the_typed_name_is_shown_only_for_the_certificate_looked_up(
+    client, certificate, other_enrollment, certificate_template
+):
+    other = services.issue_certificate(
+        other_enrollment, template=certificate_template, deliver=False
+    )
+    looked_up(client, certificate)
+
+    content = page(client.get(verify_url(other.code)))
+
+    assert "<dd>李*</dd>" in content
+    assert "张三" not in content
+
+
+def test_the_typed_name_is_forgotten_after_its_time(client, certificate, settings):
+    settings.CERTIFICATE_VERIFIED_NAME_SECONDS = 0
+    looked_up(client, certificate)
+
+    content = page(client.get(verify_url(certificate.code)))
+
+    assert "<dd>张*</dd>" in content
+    assert not client.session.get("certificates:verified_names")
+
+
+def test_the_name_appears_in_no_url(client, certificate):
+    response = client.post(
+        LOOKUP_URL, {"number": certificate.number, "name": "张三"}, follow=True
+    )
+
+    urls = [url for url, _status in response.redirect_chain]
+    urls.append(response.request["PATH_INFO"] + response.request["QUERY_STRING"])
+    assert "张三" in page(response)
+    assert not [url for url in urls if "张三" in url or "%E5%BC%A0" in url.upper()]
+
+
+def test_a_miss_shows_no_full_name_afterwards(client, certificate):
+    client.post(LOOKUP_URL, {"number": certificate.number, "name": "张三丰"})
+
+    content = page(client.get(verify_url(certificate.code)))
+
+    assert "<dd>张*</dd>" in content
+    assert "张三丰" not in content
 
 
 # --- the rate limit -----------------------------------------------------------------
@@ -298,11 +392,11 @@ def test_unknown_codes_and_lookups_count_against_the_same_limit(certificate, set
     client = from_address("198.51.100.9")
 
     client.get(verify_url("guess-one"))
-    client.get(LOOKUP_URL, {"number": "WGXX-2026-JC-000999", "name": "张三"})
+    client.post(LOOKUP_URL, {"number": "WGXX-2026-JC-000999", "name": "张三"})
     client.get(verify_url("guess-two"))
 
     assert client.get(verify_url(certificate.code)).status_code == 429
-    assert client.get(LOOKUP_URL, {"number": "x", "name": "y"}).status_code == 429
+    assert client.post(LOOKUP_URL, {"number": "x", "name": "y"}).status_code == 429
 
 
 def test_a_forged_forwarded_for_header_does_not_escape_the_limit(certificate, settings):
