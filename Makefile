@@ -48,11 +48,17 @@ $(VENV)/.installed: pyproject.toml | $(PY)
 
 # zh_Hans holds each (Chinese) source string as its own translation: Django then
 # finds every string at once, instead of after a dozen catalogues that lack it.
-MO_FILES := locale/en/LC_MESSAGES/django.mo locale/zh_Hans/LC_MESSAGES/django.mo
+MO_FILES := locale/en/LC_MESSAGES/django.mo locale/zh_Hans/LC_MESSAGES/django.mo \
+	locale/wagtail/zh_Hans/LC_MESSAGES/django.mo locale/wagtail/zh_Hans/LC_MESSAGES/djangojs.mo
 ZH_PO := locale/zh_Hans/LC_MESSAGES/django.po
 
 locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po | $(VENV)/.installed
 	$(PY) manage.py compilemessages -l $* --ignore ".venv/*" >/dev/null
+
+# locale/wagtail is kept by hand (Chinese for strings Wagtail's own zh_Hans lacks):
+# `make messages` leaves its .po alone and compiles it with the others.
+locale/wagtail/zh_Hans/LC_MESSAGES/%.mo: locale/wagtail/zh_Hans/LC_MESSAGES/%.po
+	msgfmt --check -o $@ $<
 
 install: system-packages $(VENV)/.installed $(MO_FILES)
 

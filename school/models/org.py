@@ -1,3 +1,4 @@
+from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -65,6 +66,7 @@ class OrgUnit(MP_Node):
         return self.name
 
     @property
+    @admin.display(description=_("组织单位"))
     def full_name(self) -> str:
         """The unit's name under its ancestors, e.g. 西城街道 › 桃园社区 › 第 3 网格."""
         names = [unit.name for unit in self.get_ancestors() if unit.depth > 1]

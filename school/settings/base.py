@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "school.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # The admin in the school's language whatever the browser asks (school.admin_language).
+    "school.admin_language.AdminLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     # A URL id past the database's integers is a 404, never a crash (school.ids).
     "school.ids.OutOfRangeIdMiddleware",
@@ -191,7 +193,8 @@ AXES_VERBOSE = False
 # Internationalisation: Chinese first, English second. Source strings are Chinese.
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# locale/wagtail: Chinese for Wagtail admin strings its own zh_Hans catalogue lacks.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "wagtail"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

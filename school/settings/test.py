@@ -2,7 +2,7 @@
 a fast password hasher, the queue run synchronously, mail kept in memory."""
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, DATABASES, Q_CLUSTER, VAR_DIR
+from .base import DATABASES, Q_CLUSTER, VAR_DIR
 
 DEBUG = False
 SECRET_KEY = "test-only-secret-key-not-for-production"  # noqa: S105
@@ -33,4 +33,3 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
 
-LOCALE_PATHS = [BASE_DIR / "locale"]
