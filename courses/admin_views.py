@@ -25,8 +25,11 @@ from wagtail.admin.widgets.button import HeaderButton
 from wagtail.permissions import policy_registry
 
 from courses import rosters, services
-from courses.models import Enrollment, TrainingClass
-from courses.permissions import user_can_manage_enrollments
+from courses.models import Enrollment, LessonPage, TrainingClass
+from courses.permissions import (
+    user_can_grant_quiz_attempts,
+    user_can_manage_enrollments,
+)
 from school.models import OrgUnit, User
 from school.selectors import unit_names
 
@@ -270,5 +273,85 @@ class QuizResultsView(TrainingClassPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            results=rosters.class_quiz_results(self.training_class), **kwargs
+            results=rosters.class_quiz_results(self.training_class),
+            can_grant=user_can_grant_quiz_attempts(
+                self.request.user, self.training_class
+            ),
+            grant_form=GrantAttemptsForm(),
+            **kwargs,
         )
+
+
+def get_class_for_granting(user: User, pk: int) -> TrainingClass:
+    """The class, if this user may grant extra quiz attempts in it; a class they
+    may see but not grant in is a 403, one they may not see a 404."""
+    training_class = get_object_or_404(
+        TrainingClass.objects.select_related("course"), pk=pk
+    )
+    if user_can_grant_quiz_attempts(user, training_class):
+        return training_class
+    get_class_for_user(user, pk)
+    raise PermissionDenied
+
+
+class GrantAttemptsForm(forms.Form):
+    enrollment = forms.IntegerField(widget=forms.HiddenInput)
+    lesson = forms.IntegerField(widget=forms.HiddenInput)
+    extra = forms.IntegerField(
+        label=gettext_lazy("增加次数"),
+        min_value=1,
+        max_value=services.MAX_GRANT,
+        initial=1,
+        error_messages={
+            "required": gettext_lazy("请填写增加次数。"),
+            "invalid": gettext_lazy("增加次数须为整数。"),
+            "min_value": gettext_lazy("至少增加 1 次。"),
+            "max_value": gettext_lazy("每次最多增加 %(limit_value)s 次。"),
+        },
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("原因"),
+        max_length=200,
+        error_messages={"required": gettext_lazy("请填写增加作答次数的原因。")},
+    )
+
+
+@require_POST
+def grant_quiz_attempts(request: HttpRequest, pk: int) -> HttpResponse:
+    """Give one trainee of the class extra attempts at one lesson's quiz, with a
+    reason; the grant records who gave it. Back to the class's quiz results."""
+    training_class = get_class_for_granting(request.user, pk)
+    back = reverse("training_classes:quiz_results", args=[training_class.pk])
+    form = GrantAttemptsForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request, " ".join(e for errors in form.errors.values() for e in errors)
+        )
+        return redirect(back)
+    enrollment = get_object_or_404(
+        Enrollment.objects.select_related("trainee"),
+        pk=form.cleaned_data["enrollment"],
+        training_class=training_class,
+    )
+    lesson = get_object_or_404(LessonPage, pk=form.cleaned_data["lesson"])
+    try:
+        grant = services.grant_extra_attempts(
+            enrollment,
+            lesson,
+            extra=form.cleaned_data["extra"],
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("已为 %(name)s 增加《%(lesson)s》测验 %(n)s 次作答机会。")
+            % {
+                "name": enrollment.trainee.real_name,
+                "lesson": lesson.title,
+                "n": grant.extra,
+            },
+        )
+    return redirect(back)

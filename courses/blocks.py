@@ -65,6 +65,12 @@ class QuestionBlock(blocks.StructBlock):
         label=_("多选题"), required=False, help_text=_("不勾选为单选题。")
     )
     choices = blocks.ListBlock(ChoiceOptionBlock(), label=_("选项"), min_num=2)
+    explanation = blocks.TextBlock(
+        label=_("解析"),
+        required=False,
+        max_length=1000,
+        help_text=_("作答后给学员看的说明（测验设为“显示对错和解析”时显示）。"),
+    )
 
     class Meta:
         icon = "help"
@@ -86,8 +92,23 @@ class QuestionBlock(blocks.StructBlock):
         return value
 
 
+class QuizFeedback:
+    """What a trainee is shown of each question after an attempt, as the author
+    chose: nothing, whether it was right, or that and the question's explanation."""
+
+    NONE = "none"
+    CORRECTNESS = "correctness"
+    EXPLAINED = "explained"
+    CHOICES = [
+        (NONE, _("不显示")),
+        (CORRECTNESS, _("显示每题对错")),
+        (EXPLAINED, _("显示每题对错和解析")),
+    ]
+
+
 class QuizBlock(blocks.StructBlock):
-    """A quiz at the end of a lesson: pass mark and attempts; the best score counts."""
+    """A quiz at the end of a lesson: pass mark, attempts and the feedback given
+    after each attempt; passing it closes it, and the lesson is done only then."""
 
     title = blocks.CharBlock(label=_("测验名称"), max_length=120, default="课后测验")
     pass_mark = blocks.IntegerBlock(
@@ -95,6 +116,12 @@ class QuizBlock(blocks.StructBlock):
     )
     max_attempts = blocks.IntegerBlock(
         label=_("可作答次数"), min_value=1, max_value=20, default=3
+    )
+    feedback = blocks.ChoiceBlock(
+        label=_("作答后的反馈"),
+        choices=QuizFeedback.CHOICES,
+        default=QuizFeedback.CORRECTNESS,
+        help_text=_("每次作答后，学员能看到的每题结果。正确选项不会显示。"),
     )
     questions = blocks.ListBlock(QuestionBlock(), label=_("题目"), min_num=1)
 
@@ -107,6 +134,7 @@ class QuizBlock(blocks.StructBlock):
             "title": "课后测验",
             "pass_mark": 60,
             "max_attempts": 3,
+            "feedback": QuizFeedback.CORRECTNESS,
             "questions": [
                 {
                     "prompt": "志愿服务的基本原则是？",

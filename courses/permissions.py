@@ -77,6 +77,20 @@ def user_can_manage_enrollments(user: User) -> bool:
     return user.is_superuser or user.has_perm("courses.change_enrollment")
 
 
+def user_can_grant_quiz_attempts(user: User, training_class) -> bool:
+    """Extra quiz attempts are granted by an administrator (who manages enrolments)
+    or by an instructor of this class or the author of its course; not by another
+    instructor, and never by a trainee."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user_can_manage_enrollments(user):
+        return True
+    return (
+        training_class.course.owner_id == user.pk
+        or training_class.instructors.filter(pk=user.pk).exists()
+    )
+
+
 def user_can_add_page(user: User, parent, page_class) -> bool:
     """Narrows Wagtail's page "add" permission for authors who may not publish.
 

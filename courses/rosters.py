@@ -13,7 +13,13 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from courses.models import Enrollment, LessonPage, QuizAttempt, TrainingClass
+from courses.models import (
+    Enrollment,
+    LessonPage,
+    QuizAttempt,
+    QuizAttemptGrant,
+    TrainingClass,
+)
 from courses.selectors import course_lessons, course_progress, study_records
 from school.models import User
 from school.selectors import unit_names
@@ -95,6 +101,11 @@ def class_roster(training_class: TrainingClass) -> Roster:
 class QuizResultRow:
     enrollment: Enrollment
     attempts: list[QuizAttempt]
+    grants: tuple[QuizAttemptGrant, ...] = ()
+
+    @property
+    def granted(self) -> int:
+        return sum(grant.extra for grant in self.grants)
 
     @property
     def best(self) -> int | None:
@@ -138,13 +149,23 @@ def class_quiz_results(training_class: TrainingClass) -> list[QuizResult]:
         lesson_id__in=[lesson.pk for lesson in quiz_lessons],
     ).order_by("number"):
         attempts[(attempt.enrollment_id, attempt.lesson_id)].append(attempt)
+    grants: dict[tuple[int, int], list[QuizAttemptGrant]] = defaultdict(list)
+    for grant in QuizAttemptGrant.objects.filter(
+        enrollment__training_class=training_class,
+        lesson_id__in=[lesson.pk for lesson in quiz_lessons],
+    ).select_related("actor"):
+        grants[(grant.enrollment_id, grant.lesson_id)].append(grant)
     return [
         QuizResult(
             lesson=lesson,
             pass_mark=lesson.quiz["pass_mark"],
             max_attempts=lesson.quiz["max_attempts"],
             rows=[
-                QuizResultRow(enrollment, attempts[(enrollment.pk, lesson.pk)])
+                QuizResultRow(
+                    enrollment,
+                    attempts[(enrollment.pk, lesson.pk)],
+                    tuple(grants[(enrollment.pk, lesson.pk)]),
+                )
                 for enrollment in enrollments
             ],
         )

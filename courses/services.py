@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,6 +17,7 @@ from courses.models import (
     LessonPage,
     LessonProgress,
     QuizAttempt,
+    QuizAttemptGrant,
     TrainingClass,
 )
 from courses.permissions import class_refusal, course_refusal
@@ -255,6 +256,15 @@ def complete_lesson(enrollment: Enrollment, lesson: LessonPage, *, actor: User) 
     if enrollment.status not in (Status.ACTIVE, Status.COMPLETED):
         raise ValidationError(_("报名审核通过后才能学习。"))
     _lesson_of(enrollment, lesson)
+    if (
+        lesson.quiz is not None
+        and not QuizAttempt.objects.filter(
+            enrollment=enrollment, lesson=lesson, passed=True
+        ).exists()
+    ):
+        raise ValidationError(
+            _("请先通过本课时的测验，再标记为已学完。"), code="quiz_not_passed"
+        )
     # A completed enrolment still records progress (an optional lesson read after
     # completing, a lesson revisited); it only cannot complete a second time.
     LessonProgress.objects.get_or_create(enrollment=enrollment, lesson=lesson)
@@ -326,8 +336,9 @@ def submit_quiz(
     answers: dict[str, list[int]],
     actor: User,
 ) -> QuizAttempt:
-    """Score one attempt at a lesson's quiz; refuse once the attempts are used up.
-    The best score counts for completion."""
+    """Score one attempt at a lesson's quiz; refuse once it is passed (passing
+    closes it) or the attempts, the quiz's own and any granted, are used up.
+    The enrolment row is locked first, so racing attempts never pass the limit."""
     enrollment = _locked(enrollment)
     if enrollment.status not in (Status.ACTIVE, Status.COMPLETED):
         raise ValidationError(_("报名审核通过后才能作答。"))
@@ -336,10 +347,14 @@ def submit_quiz(
     if quiz is None:
         raise ValidationError(_("该课时没有测验。"))
     cleaned = _clean_answers(quiz, answers)
-    used = QuizAttempt.objects.filter(enrollment=enrollment, lesson=lesson).count()
-    if used >= quiz["max_attempts"]:
+    attempts = QuizAttempt.objects.filter(enrollment=enrollment, lesson=lesson)
+    if attempts.filter(passed=True).exists():
+        raise ValidationError(_("您已通过本测验，无需再作答。"), code="passed")
+    used = attempts.count()
+    allowed = attempts_allowed(quiz, enrollment=enrollment, lesson=lesson)
+    if used >= allowed:
         raise ValidationError(
-            _("已用完全部 %(n)s 次作答机会。") % {"n": quiz["max_attempts"]}
+            _("已用完全部 %(n)s 次作答机会。") % {"n": allowed}, code="used_up"
         )
     score = score_quiz(quiz, cleaned)
     attempt = QuizAttempt.objects.create(
@@ -353,6 +368,57 @@ def submit_quiz(
     if enrollment.status == Status.ACTIVE:
         _complete_if_done(enrollment, actor=actor)
     return attempt
+
+
+def attempts_allowed(quiz, *, enrollment: Enrollment, lesson: LessonPage) -> int:
+    """The quiz's own attempts plus those granted to this enrolment for it."""
+    granted = QuizAttemptGrant.objects.filter(
+        enrollment=enrollment, lesson=lesson
+    ).aggregate(total=Sum("extra"))["total"]
+    return quiz["max_attempts"] + (granted or 0)
+
+
+MAX_GRANT = 10
+
+
+@transaction.atomic(durable=True)
+def grant_extra_attempts(
+    enrollment: Enrollment,
+    lesson: LessonPage,
+    *,
+    extra: int,
+    actor: User,
+    reason: str,
+) -> QuizAttemptGrant:
+    """An instructor or administrator gives a trainee `extra` more attempts at one
+    lesson's quiz, saying why. The grant row records who, when and why; the caller
+    has checked that `actor` may (permissions.user_can_grant_quiz_attempts)."""
+    enrollment = _locked(enrollment)
+    if enrollment.status not in (Status.ACTIVE, Status.COMPLETED):
+        raise ValidationError(_("该学员不在本班学习，不能增加作答次数。"))
+    _lesson_of(enrollment, lesson)
+    if lesson.quiz is None:
+        raise ValidationError(_("该课时没有测验。"))
+    if isinstance(extra, bool) or not isinstance(extra, int):
+        raise ValidationError(_("增加次数须为整数。"))
+    if not 1 <= extra <= MAX_GRANT:
+        raise ValidationError(
+            _("每次可增加 1 至 %(n)s 次作答机会。") % {"n": MAX_GRANT}
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("请填写增加作答次数的原因。"))
+    if QuizAttempt.objects.filter(
+        enrollment=enrollment, lesson=lesson, passed=True
+    ).exists():
+        raise ValidationError(_("该学员已通过本测验，无需增加作答次数。"))
+    return QuizAttemptGrant.objects.create(
+        enrollment=enrollment,
+        lesson=lesson,
+        extra=extra,
+        actor=actor,
+        reason=reason[:200],
+    )
 
 
 def _complete_if_done(enrollment: Enrollment, *, actor: User | None) -> bool:

@@ -121,10 +121,26 @@ def _render_lesson(
         )
     )
     summary = context["quiz_summary"]
-    if quiz_form is None and summary is not None and summary.left:
+    if summary is not None and summary.passed:
+        quiz_form = None  # a passed quiz is closed
+    elif quiz_form is None and summary is not None and summary.left:
         quiz_form = QuizForm(context["quiz"], auto_id=QUIZ_FIELD_ID)
-    context.update(access="enrolled", quiz_form=quiz_form)
+    context.update(
+        access="enrolled",
+        quiz_form=quiz_form,
+        quiz_result=_just_submitted(request, summary),
+    )
     return TemplateResponse(request, lesson.get_template(request), context)
+
+
+def _just_submitted(request: HttpRequest, summary) -> object | None:
+    """The attempt submit_quiz redirected here to show (?attempt=<number>), if it
+    is the trainee's latest: its result is shown by the quiz and takes focus."""
+    last = summary.last if summary is not None else None
+    number = request.GET.get("attempt", "")
+    if last is not None and number.isdecimal() and int(number) == last.number:
+        return last
+    return None
 
 
 # Actions: POST only.
@@ -176,8 +192,8 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def complete_lesson(request: HttpRequest, pk: int) -> HttpResponse:
-    """Mark a lesson as studied, then go on: to the lesson's quiz if it is still to
-    pass, else to the next lesson, else back to the course."""
+    """Mark a lesson as studied, then go on to the next lesson, else back to the
+    course. A lesson whose quiz is not passed yet is refused, back at its quiz."""
     lesson, course = get_live_lesson(pk)
     lesson_url = lesson.get_url(request)
     if not request.user.is_authenticated:
@@ -187,6 +203,8 @@ def complete_lesson(request: HttpRequest, pk: int) -> HttpResponse:
         finished = services.complete_lesson(enrollment, lesson, actor=request.user)
     except ValidationError as error:
         _refused(request, error)
+        if error.code == "quiz_not_passed":
+            return redirect(f"{lesson_url}#quiz")
         return redirect(lesson_url)
     if finished:
         messages.success(request, _completed_message(course))
@@ -195,8 +213,6 @@ def complete_lesson(request: HttpRequest, pk: int) -> HttpResponse:
     context = selectors.lesson_context(
         lesson, course=course, enrollment=enrollment, request=request
     )
-    if context["quiz_summary"] and not context["quiz_summary"].passed:
-        return redirect(f"{lesson_url}#quiz")
     if context["next_lesson"] is not None:
         return redirect(context["next_lesson"].url)
     return redirect(course.get_url(request))
@@ -205,7 +221,8 @@ def complete_lesson(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def submit_quiz(request: HttpRequest, pk: int) -> HttpResponse:
     """Score one attempt at a lesson's quiz. Unanswered questions show on the form;
-    a refusal (no attempts left) comes back as a message."""
+    the result shows by the quiz (lesson_page, ?attempt=N), a failure as a failure;
+    a refusal (no attempts left, already passed) comes back as a message."""
     lesson, course = get_live_lesson(pk)
     lesson_url = lesson.get_url(request)
     if not request.user.is_authenticated:
@@ -225,16 +242,9 @@ def submit_quiz(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except ValidationError as error:
         _refused(request, error)
-    else:
-        if attempt.passed:
-            text = _("第 %(number)s 次作答：%(score)s 分，已通过。")
-        else:
-            text = _("第 %(number)s 次作答：%(score)s 分，未达到及格分。")
-        messages.success(
-            request, text % {"number": attempt.number, "score": attempt.score}
-        )
-        was_active = enrollment.status == Enrollment.Status.ACTIVE
-        enrollment.refresh_from_db(fields=["status"])
-        if was_active and enrollment.status == Enrollment.Status.COMPLETED:
-            messages.success(request, _completed_message(course))
-    return redirect(f"{lesson_url}#quiz")
+        return redirect(f"{lesson_url}#quiz")
+    was_active = enrollment.status == Enrollment.Status.ACTIVE
+    enrollment.refresh_from_db(fields=["status"])
+    if was_active and enrollment.status == Enrollment.Status.COMPLETED:
+        messages.success(request, _completed_message(course))
+    return redirect(f"{lesson_url}?attempt={attempt.number}#quiz-result")

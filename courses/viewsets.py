@@ -347,6 +347,11 @@ class TrainingClassViewSet(ModelViewSet):
                 name="quiz_results",
             ),
             path(
+                "quiz-results/<int:pk>/grant/",
+                admin_views.grant_quiz_attempts,
+                name="grant_quiz_attempts",
+            ),
+            path(
                 "enrollments/<int:pk>/approve/",
                 admin_views.approve_enrollment,
                 name="approve_enrollment",

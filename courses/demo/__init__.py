@@ -298,9 +298,7 @@ def _study(enrollment: Enrollment, lessons: list[LessonPage]) -> None:
     trainee = enrollment.trainee
     done, passed = selectors.studied_and_passed(enrollment)
     for lesson in lessons:
-        if lesson.pk not in done:
-            services.complete_lesson(enrollment, lesson, actor=trainee)
-        quiz = lesson.quiz
+        quiz = lesson.quiz  # passed first: a lesson is ticked only after its quiz
         if quiz is not None and lesson.pk not in passed:
             services.submit_quiz(
                 enrollment,
@@ -308,6 +306,8 @@ def _study(enrollment: Enrollment, lessons: list[LessonPage]) -> None:
                 answers=services.correct_answers(quiz),
                 actor=trainee,
             )
+        if lesson.pk not in done:
+            services.complete_lesson(enrollment, lesson, actor=trainee)
 
 
 def _communities_with_trainees() -> list[OrgUnit]:

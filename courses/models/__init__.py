@@ -2,7 +2,7 @@
 enrolments, lesson progress and quiz attempts."""
 
 from .classes import ClassLevel, Enrollment, EnrollmentEvent, TrainingClass
-from .learning import LessonProgress, QuizAttempt
+from .learning import LessonProgress, QuizAttempt, QuizAttemptGrant
 from .pages import CourseIndexPage, CoursePage, LessonPage, Tier
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "LessonPage",
     "LessonProgress",
     "QuizAttempt",
+    "QuizAttemptGrant",
     "Tier",
     "TrainingClass",
 ]

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -60,3 +61,40 @@ class QuizAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrollment_id} · {self.lesson_id} #{self.number}: {self.score}"
+
+
+class QuizAttemptGrant(models.Model):
+    """Extra attempts at one lesson's quiz for one enrolment, granted by an
+    instructor or administrator once the quiz's own attempts are used up. The row
+    is the event: who granted how many, when and why. submit_quiz adds them up."""
+
+    enrollment = models.ForeignKey(
+        "courses.Enrollment", on_delete=models.CASCADE, related_name="quiz_grants"
+    )
+    lesson = models.ForeignKey(
+        "courses.LessonPage", on_delete=models.CASCADE, related_name="+"
+    )
+    extra = models.PositiveSmallIntegerField(_("增加次数"))
+    reason = models.CharField(_("原因"), max_length=200)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("测验加次")
+        verbose_name_plural = _("测验加次")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(extra__gte=1) & models.Q(extra__lte=10),
+                name="quiz_grant_is_one_to_ten_attempts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrollment_id} · {self.lesson_id} +{self.extra}"

@@ -1,22 +1,43 @@
-"""What an enrolled trainee sees around a lesson."""
+"""What an enrolled trainee sees around a lesson: progress, the previous and next
+lessons, and their attempts at its quiz."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from django.db.models import Sum
 from django.http import HttpRequest
 
 from wagtail.models import Page
 
-from courses.models import Enrollment, LessonPage
+from courses.blocks import QuizFeedback
+from courses.models import Enrollment, LessonPage, QuizAttempt, QuizAttemptGrant
 from courses.selectors.progress import AttemptRecord, progress_and_record
+from school.models import User
+
+
+@dataclass(frozen=True)
+class QuestionFeedback:
+    """How one question went in the trainee's last attempt, as far as the quiz's
+    author chose to tell: right or wrong, and the explanation if they gave one.
+    Never which choices are correct."""
+
+    number: int
+    prompt: str
+    correct: bool
+    explanation: str = ""
 
 
 @dataclass(frozen=True)
 class QuizSummary:
-    """A trainee's record on one lesson's quiz: attempts used and left, best score."""
+    """A trainee's record on one lesson's quiz: attempts used and left (granted
+    ones included), best score, the last attempt's feedback and, once the attempts
+    are used up without a pass, whom to ask for more."""
 
     attempts: list[AttemptRecord]
     max_attempts: int
     pass_mark: int
+    granted: int = 0
+    feedback: tuple[QuestionFeedback, ...] = ()
+    contacts: tuple[str, ...] = ()
 
     @property
     def used(self) -> int:
@@ -33,6 +54,77 @@ class QuizSummary:
     @property
     def passed(self) -> bool:
         return any(attempt.passed for attempt in self.attempts)
+
+    @property
+    def last(self) -> AttemptRecord | None:
+        return self.attempts[-1] if self.attempts else None
+
+    @property
+    def used_up(self) -> bool:
+        """No attempt left and none passed: the trainee needs an extra attempt."""
+        return not self.passed and self.left == 0
+
+
+def question_feedback(quiz, answers: dict) -> tuple[QuestionFeedback, ...]:
+    """Per-question feedback on one attempt's answers, as the quiz's author chose
+    (QuizBlock.feedback): none, right or wrong, or that with the explanation."""
+    mode = quiz.get("feedback") or QuizFeedback.CORRECTNESS
+    if mode == QuizFeedback.NONE:
+        return ()
+    items = []
+    for index, question in enumerate(quiz["questions"]):
+        right = {
+            i for i, choice in enumerate(question["choices"]) if choice["is_correct"]
+        }
+        items.append(
+            QuestionFeedback(
+                number=index + 1,
+                prompt=question["prompt"],
+                correct=set(answers.get(f"q{index}", [])) == right,
+                explanation=(question.get("explanation") or "")
+                if mode == QuizFeedback.EXPLAINED
+                else "",
+            )
+        )
+    return tuple(items)
+
+
+def _quiz_summary(
+    quiz, lesson: LessonPage, enrollment: Enrollment, record
+) -> QuizSummary:
+    """The summary of one quiz: one query for the grants, one for the last
+    attempt's answers (when there is feedback to give), one for the class's
+    instructors (when the attempts are used up)."""
+    attempts = [a for a in record.attempts if a.lesson_id == lesson.pk]
+    granted = (
+        QuizAttemptGrant.objects.filter(enrollment=enrollment, lesson=lesson).aggregate(
+            total=Sum("extra")
+        )["total"]
+        or 0
+    )
+    summary = QuizSummary(
+        attempts=attempts,
+        max_attempts=quiz["max_attempts"] + granted,
+        pass_mark=quiz["pass_mark"],
+        granted=granted,
+    )
+    feedback = ()
+    if attempts and quiz.get("feedback") != QuizFeedback.NONE:
+        answers = (
+            QuizAttempt.objects.filter(enrollment=enrollment, lesson=lesson)
+            .order_by("-number")
+            .values_list("answers", flat=True)
+            .first()
+        )
+        feedback = question_feedback(quiz, answers or {})
+    contacts = ()
+    if summary.used_up:
+        contacts = tuple(
+            User.objects.filter(taught_classes=enrollment.training_class_id)
+            .order_by("real_name", "pk")
+            .values_list("real_name", flat=True)
+        )
+    return replace(summary, feedback=feedback, contacts=contacts)
 
 
 def lesson_context(
@@ -63,11 +155,7 @@ def lesson_context(
     quiz = lesson.quiz
     summary = None
     if quiz is not None:
-        summary = QuizSummary(
-            attempts=[a for a in record.attempts if a.lesson_id == lesson.pk],
-            max_attempts=quiz["max_attempts"],
-            pass_mark=quiz["pass_mark"],
-        )
+        summary = _quiz_summary(quiz, lesson, enrollment, record)
     return {
         "course": course,
         "enrollment": enrollment,

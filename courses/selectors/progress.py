@@ -154,8 +154,9 @@ def completion_rule_holds(enrollment: Enrollment) -> bool:
 
 @dataclass(frozen=True)
 class CourseProgress:
-    """How far one enrolment has got: each lesson studied and each quiz passed is
-    one step; a completed enrolment is 100%."""
+    """How far one enrolment has got: the share of lessons studied (a lesson with
+    a quiz is studied only once its quiz is passed); a completed enrolment is
+    100%."""
 
     lessons: list
     done_ids: frozenset[int]
@@ -181,10 +182,10 @@ def course_progress(
         status, last_lesson_id = enrollment.status, enrollment.last_lesson_id
     done_ids, passed_ids = record.studied, record.passed
     with_quiz = {lesson.pk for lesson in lessons if lesson.has_quiz}
-    steps = len(lessons) + len(with_quiz)
-    done_steps = sum(1 for lesson in lessons if lesson.pk in done_ids) + len(
-        with_quiz & passed_ids
-    )
+    # Lessons, not lessons plus quizzes: the trainee counts lessons, and a lesson
+    # with a quiz cannot be ticked before its quiz is passed.
+    steps = len(lessons)
+    done_steps = sum(1 for lesson in lessons if lesson.pk in done_ids)
     completed = status == Enrollment.Status.COMPLETED
     percent = 100 if completed else 100 * done_steps // steps if steps else 0
     unfinished = [

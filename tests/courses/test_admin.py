@@ -23,6 +23,7 @@ from courses.models import (
     Enrollment,
     EnrollmentEvent,
     LessonProgress,
+    QuizAttemptGrant,
     Tier,
     TrainingClass,
 )
@@ -325,8 +326,9 @@ def test_roster_shows_trainees_progress_and_best_scores(
 
     assert response.status_code == 200
     rows = {row.trainee.real_name: row for row in response.context["roster"].rows}
-    # Two lessons and a quiz are three steps; 张三 has studied one and passed one.
-    assert rows["张三"].progress == 66
+    # Progress counts lessons: 张三 has studied one of two (the quiz he passed
+    # is not a step of its own).
+    assert rows["张三"].progress == 50
     assert rows["张三"].quiz_scores == (100,)
     assert rows["张三"].unit == "测试街道 › 桃园社区 › 第1网格"
     assert rows["李四"].progress == 0
@@ -367,7 +369,7 @@ def test_roster_csv_has_chinese_headers_and_masked_phones(
         "测试街道 › 桃园社区 › 第1网格",
         "学习中",
     ]
-    assert first[6:] == ["66", "100"]
+    assert first[6:] == ["50", "100"]
     assert rows[2][1] == "李四" and rows[2][7] == ""
     assert trainee.phone not in content
 
@@ -391,7 +393,7 @@ def test_roster_xlsx_has_the_same_rows(
         "测试街道 › 桃园社区 › 第1网格",
         "学习中",
     )
-    assert rows[1][6:] == (66, 100)
+    assert rows[1][6:] == (50, 100)
     assert rows[2][1] == "李四"
 
 
@@ -701,9 +703,9 @@ def test_roster_progress_counts_only_live_lessons(
     response = client.get(url("roster", taught_class.pk))
 
     row = next(r for r in response.context["roster"].rows if r.enrollment == enrollment)
-    # Left: lesson 2 and its quiz, two steps; the quiz is passed. The progress row
-    # of the unpublished lesson stays, should it come back.
-    assert row.progress == 50
+    # Left: lesson 2, passed but not yet ticked. The progress row of the
+    # unpublished lesson stays, should it come back.
+    assert row.progress == 0
     assert LessonProgress.objects.filter(enrollment=enrollment).count() == 1
 
 
@@ -741,3 +743,128 @@ def test_editing_a_class_keeps_seats_taken_meanwhile(taught_class, instructor, t
 
     taught_class.refresh_from_db()
     assert (taught_class.capacity, taught_class.seats_taken) == (25, 1)
+
+
+# Extra quiz attempts -----------------------------------------------------------
+
+
+@pytest.fixture
+def used_up(taught_class, lessons, trainee) -> Enrollment:
+    """张三 failed the quiz twice: its two attempts are used up."""
+    enrollment = services.enroll_trainee(taught_class, trainee=trainee, actor=trainee)
+    for _ in range(2):
+        services.submit_quiz(
+            enrollment, lessons[1], answers={"q0": [1], "q1": [1]}, actor=trainee
+        )
+    return enrollment
+
+
+def _grant_data(enrollment, lesson, **changes) -> dict:
+    return {
+        "enrollment": enrollment.pk,
+        "lesson": lesson.pk,
+        "extra": "1",
+        "reason": "第一次作答时网络中断",
+        **changes,
+    }
+
+
+@pytest.mark.parametrize("who", ["instructor", "school_admin"])
+def test_an_instructor_of_the_class_or_an_administrator_grants_an_attempt(
+    client, request, who, taught_class, used_up, lessons, trainee
+):
+    actor = request.getfixturevalue(who)
+    client.force_login(actor)
+    page = client.get(url("quiz_results", taught_class.pk)).content.decode()
+    assert "为 张三 增加作答次数" in page and "（次数已用完）" in page
+
+    response = client.post(
+        url("grant_quiz_attempts", taught_class.pk), _grant_data(used_up, lessons[1])
+    )
+
+    assert (response.status_code, response.url) == (
+        302,
+        url("quiz_results", taught_class.pk),
+    )
+    grant = QuizAttemptGrant.objects.get()
+    assert (grant.enrollment, grant.lesson_id, grant.extra) == (
+        used_up,
+        lessons[1].pk,
+        1,
+    )
+    assert (grant.actor, grant.reason) == (actor, "第一次作答时网络中断")
+    page = client.get(url("quiz_results", taught_class.pk)).content.decode()
+    assert f"+1 次 · {actor.real_name}" in page and "第一次作答时网络中断" in page
+    attempt = services.submit_quiz(
+        used_up, lessons[1], answers={"q0": [0], "q1": [0, 2]}, actor=trainee
+    )
+    assert (attempt.number, attempt.passed) == (3, True)
+
+
+def test_the_author_of_the_course_grants_in_its_classes(
+    client, other_instructor, course, taught_class, used_up, lessons
+):
+    course.owner = other_instructor
+    course.save(update_fields=["owner"])
+    client.force_login(other_instructor)
+
+    response = client.post(
+        url("grant_quiz_attempts", taught_class.pk), _grant_data(used_up, lessons[1])
+    )
+
+    assert response.status_code == 302
+    assert QuizAttemptGrant.objects.get().actor == other_instructor
+
+
+def test_a_trainee_or_another_instructor_cannot_grant_attempts(
+    client, trainee, other_instructor, taught_class, used_up, lessons
+):
+    grant_url = url("grant_quiz_attempts", taught_class.pk)
+    client.force_login(trainee)
+    response = client.post(grant_url, _grant_data(used_up, lessons[1]))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("wagtailadmin_login"))
+
+    client.force_login(other_instructor)
+    assert client.post(grant_url, _grant_data(used_up, lessons[1])).status_code == 404
+    page = client.get(url("quiz_results", taught_class.pk))
+    assert page.status_code == 404
+    assert not QuizAttemptGrant.objects.exists()
+
+
+def test_granting_is_a_csrf_protected_post_with_a_reason(
+    school_admin, taught_class, used_up, lessons
+):
+    grant_url = url("grant_quiz_attempts", taught_class.pk)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(school_admin)
+
+    assert client.get(grant_url, _grant_data(used_up, lessons[1])).status_code == 405
+    assert client.post(grant_url, _grant_data(used_up, lessons[1])).status_code == 403
+    assert not QuizAttemptGrant.objects.exists()
+
+    client = Client()
+    client.force_login(school_admin)
+    response = client.post(
+        grant_url, _grant_data(used_up, lessons[1], reason=""), follow=True
+    )
+    assert "请填写增加作答次数的原因。" in response.content.decode()
+    assert not QuizAttemptGrant.objects.exists()
+    client.post(grant_url, _grant_data(used_up, lessons[1]))
+    assert QuizAttemptGrant.objects.count() == 1
+
+
+def test_an_enrolment_of_another_class_cannot_be_granted_through_this_one(
+    client, school_admin, taught_class, other_class, lessons, other_trainee
+):
+    elsewhere = services.enroll_trainee(
+        other_class, trainee=other_trainee, actor=other_trainee
+    )
+    client.force_login(school_admin)
+
+    response = client.post(
+        url("grant_quiz_attempts", taught_class.pk), _grant_data(elsewhere, lessons[1])
+    )
+
+    assert response.status_code == 404
+    assert not QuizAttemptGrant.objects.exists()

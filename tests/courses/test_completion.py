@@ -13,7 +13,7 @@ from courses.models import Enrollment, EnrollmentEvent, LessonProgress
 from courses.selectors import NOTHING_STUDIED, completion_rule_holds, study_records
 from courses.signals import enrollment_completed
 from school import roles
-from tests.concurrency import run_all_concurrently, run_concurrently
+from tests.concurrency import run_concurrently
 from tests.courses.factories import (
     CoursePageFactory,
     LessonPageFactory,
@@ -95,31 +95,34 @@ def test_completing_the_last_lesson_twice_completes_once(
     assert LessonProgress.objects.filter(enrollment=almost_done).count() == 2
 
 
-def test_lessons_do_not_complete_the_enrolment_until_the_quiz_is_passed(
+def test_a_lesson_with_a_quiz_cannot_be_ticked_before_the_quiz_is_passed(
     enrollment, lessons, received, django_capture_on_commit_callbacks
 ):
     trainee = enrollment.trainee
-    with django_capture_on_commit_callbacks(execute=True):
-        for lesson in lessons:
-            assert not services.complete_lesson(enrollment, lesson, actor=trainee)
-    assert received == []
-    assert not completion_rule_holds(enrollment)
+    assert not services.complete_lesson(enrollment, lessons[0], actor=trainee)
+    with pytest.raises(ValidationError) as caught:
+        services.complete_lesson(enrollment, lessons[1], actor=trainee)
+    assert caught.value.messages == ["请先通过本课时的测验，再标记为已学完。"]
+    assert not LessonProgress.objects.filter(lesson=lessons[1]).exists()
 
+    services.submit_quiz(enrollment, lessons[1], answers=RIGHT, actor=trainee)
+    assert not completion_rule_holds(enrollment)  # passed, not yet ticked
     with django_capture_on_commit_callbacks(execute=True):
-        services.submit_quiz(enrollment, lessons[1], answers=RIGHT, actor=trainee)
+        assert services.complete_lesson(enrollment, lessons[1], actor=trainee)
 
     _assert_completed_once(enrollment, received)
 
 
-def test_a_quiz_retaken_after_completion_does_not_complete_again(
+def test_a_passed_quiz_takes_no_more_attempts_even_after_completion(
     almost_done, lessons, received, django_capture_on_commit_callbacks
 ):
     trainee = almost_done.trainee
     with django_capture_on_commit_callbacks(execute=True):
         services.complete_lesson(almost_done, lessons[1], actor=trainee)
-    with django_capture_on_commit_callbacks(execute=True):
+    with pytest.raises(ValidationError) as caught:
         services.submit_quiz(almost_done, lessons[1], answers=RIGHT, actor=trainee)
 
+    assert caught.value.messages == ["您已通过本测验，无需再作答。"]
     _assert_completed_once(almost_done, received)
 
 
@@ -268,26 +271,18 @@ def test_the_last_lesson_completed_from_several_tabs_at_once_completes_once(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_last_lesson_and_a_passing_quiz_landing_together_complete_once(
-    enrollment, lessons, received
-):
+def test_two_passing_attempts_landing_together_record_one_pass(enrollment, lessons):
     trainee = enrollment.trainee
     services.complete_lesson(enrollment, lessons[0], actor=trainee)
 
-    outcomes = run_all_concurrently(
-        [
-            lambda: services.complete_lesson(enrollment, lessons[1], actor=trainee),
-            lambda: services.submit_quiz(
-                enrollment, lessons[1], answers=RIGHT, actor=trainee
-            ),
-            lambda: services.submit_quiz(
-                enrollment, lessons[1], answers=RIGHT, actor=trainee
-            ),
-        ]
+    outcomes = run_concurrently(
+        services.submit_quiz, 2, enrollment, lessons[1], answers=RIGHT, actor=trainee
     )
 
-    assert not any(isinstance(o, Exception) for o in outcomes), outcomes
-    _assert_completed_once(enrollment, received)
+    refusals = [o for o in outcomes if isinstance(o, Exception)]
+    assert len(refusals) == 1, outcomes
+    assert refusals[0].messages == ["您已通过本测验，无需再作答。"]
+    assert enrollment.quiz_attempts.filter(passed=True).count() == 1
 
 
 def test_study_records_read_the_same_for_one_enrolment_a_trainee_or_a_class(

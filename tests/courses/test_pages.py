@@ -30,6 +30,7 @@ def quiz_form_value(*, first_question_correct: tuple[int, ...] = (0,)) -> dict:
         "title": "课后测验",
         "pass_mark": "60",
         "max_attempts": "3",
+        "feedback": "explained",
         "questions": list_block(
             [
                 {
@@ -51,6 +52,7 @@ def quiz_form_value(*, first_question_correct: tuple[int, ...] = (0,)) -> dict:
                 {
                     "prompt": "服务老年人时应当？",
                     "multiple": True,
+                    "explanation": "替老人做完，不如陪老人学会。",
                     "choices": list_block(
                         [
                             {"text": "放慢语速", "is_correct": True},
@@ -220,6 +222,11 @@ def test_administrator_creates_a_lesson_ending_in_a_quiz(admin_client, course):
         True,
         False,
         True,
+    ]
+    assert quiz["feedback"] == "explained"
+    assert [q["explanation"] for q in quiz["questions"]] == [
+        "",
+        "替老人做完，不如陪老人学会。",
     ]
 
 

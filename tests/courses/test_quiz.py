@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 import pytest
 
 from courses import services
-from courses.models import Enrollment, QuizAttempt
+from courses.models import Enrollment, QuizAttempt, QuizAttemptGrant
 from tests.concurrency import run_concurrently
 from tests.courses.factories import (
     CoursePageFactory,
@@ -159,41 +159,108 @@ def test_a_third_attempt_is_refused_when_two_are_allowed(enrollment, quiz_lesson
     assert QuizAttempt.objects.filter(enrollment=enrollment).count() == 2
 
 
-def test_a_later_lower_score_does_not_undo_a_pass(enrollment, lessons):
+def test_a_passed_quiz_is_closed_to_further_attempts(enrollment, lessons):
     assert _submit(enrollment, lessons[1], RIGHT).passed
-    assert not _submit(enrollment, lessons[1], WRONG).passed
 
-    services.complete_lesson(enrollment, lessons[0], actor=enrollment.trainee)
-    completed = services.complete_lesson(
-        enrollment, lessons[1], actor=enrollment.trainee
-    )
-
-    assert completed
-    enrollment.refresh_from_db()
-    assert enrollment.status == Enrollment.Status.COMPLETED
+    assert _refusal(enrollment, lessons[1], WRONG) == "您已通过本测验，无需再作答。"
+    assert QuizAttempt.objects.filter(enrollment=enrollment).count() == 1
 
 
-def test_failing_first_and_passing_second_completes_on_the_pass(enrollment, lessons):
-    for lesson in lessons:
-        services.complete_lesson(enrollment, lesson, actor=enrollment.trainee)
+def test_failing_first_and_passing_second_lets_the_lesson_be_ticked(
+    enrollment, lessons
+):
+    trainee = enrollment.trainee
+    services.complete_lesson(enrollment, lessons[0], actor=trainee)
     _submit(enrollment, lessons[1], WRONG)
-    enrollment.refresh_from_db()
-    assert enrollment.status == Enrollment.Status.ACTIVE
+    with pytest.raises(ValidationError):
+        services.complete_lesson(enrollment, lessons[1], actor=trainee)
 
     _submit(enrollment, lessons[1], RIGHT)
 
+    assert services.complete_lesson(enrollment, lessons[1], actor=trainee)
     enrollment.refresh_from_db()
     assert enrollment.status == Enrollment.Status.COMPLETED
 
 
-def test_two_failed_attempts_leave_the_enrolment_unfinished(enrollment, lessons):
-    for lesson in lessons:
-        services.complete_lesson(enrollment, lesson, actor=enrollment.trainee)
+def test_two_failed_attempts_leave_the_lesson_unticked_and_the_enrolment_open(
+    enrollment, lessons
+):
+    trainee = enrollment.trainee
+    services.complete_lesson(enrollment, lessons[0], actor=trainee)
     _submit(enrollment, lessons[1], WRONG)
     _submit(enrollment, lessons[1], {"q0": [0], "q1": [0]})
 
+    with pytest.raises(ValidationError) as caught:
+        services.complete_lesson(enrollment, lessons[1], actor=trainee)
+    assert caught.value.messages == ["请先通过本课时的测验，再标记为已学完。"]
     enrollment.refresh_from_db()
     assert enrollment.status == Enrollment.Status.ACTIVE
+
+
+# Extra attempts granted by staff ----------------------------------------------
+
+
+def _grant(enrollment, lesson, actor, *, extra=1, reason="第一次考试时网络中断"):
+    return services.grant_extra_attempts(
+        enrollment, lesson, extra=extra, actor=actor, reason=reason
+    )
+
+
+def test_a_granted_attempt_allows_exactly_one_more_submission(
+    enrollment, quiz_lesson, instructor
+):
+    _submit(enrollment, quiz_lesson, WRONG)
+    _submit(enrollment, quiz_lesson, WRONG)
+
+    _grant(enrollment, quiz_lesson, instructor)
+
+    assert _submit(enrollment, quiz_lesson, WRONG).number == 3
+    assert _refusal(enrollment, quiz_lesson, RIGHT) == "已用完全部 3 次作答机会。"
+
+
+def test_a_grant_records_who_granted_how_many_and_why(
+    enrollment, quiz_lesson, school_admin
+):
+    grant = _grant(enrollment, quiz_lesson, school_admin, extra=2)
+
+    grant.refresh_from_db()
+    assert (grant.actor, grant.extra, grant.reason) == (
+        school_admin,
+        2,
+        "第一次考试时网络中断",
+    )
+    assert grant.enrollment == enrollment and grant.lesson_id == quiz_lesson.pk
+    assert grant.created_at is not None
+
+
+@pytest.mark.parametrize(
+    ("extra", "reason", "message"),
+    [
+        pytest.param(1, "  ", "请填写增加作答次数的原因。", id="no reason"),
+        pytest.param(0, "补考", "每次可增加 1 至 10 次作答机会。", id="zero"),
+        pytest.param(11, "补考", "每次可增加 1 至 10 次作答机会。", id="too many"),
+    ],
+)
+def test_a_grant_needs_a_reason_and_a_sensible_number(
+    enrollment, quiz_lesson, school_admin, extra, reason, message
+):
+    with pytest.raises(ValidationError) as caught:
+        _grant(enrollment, quiz_lesson, school_admin, extra=extra, reason=reason)
+
+    assert caught.value.messages == [message]
+    assert not QuizAttemptGrant.objects.exists()
+
+
+def test_no_grant_for_a_lesson_without_a_quiz_or_a_quiz_already_passed(
+    enrollment, lessons, school_admin
+):
+    with pytest.raises(ValidationError):
+        _grant(enrollment, lessons[0], school_admin)
+    _submit(enrollment, lessons[1], RIGHT)
+    with pytest.raises(ValidationError):
+        _grant(enrollment, lessons[1], school_admin)
+
+    assert not QuizAttemptGrant.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -90,7 +90,7 @@ def test_the_course_page_shows_the_trainees_own_enrolment_and_progress(
     services.complete_lesson(enrollment, lessons[0], actor=enrollment.trainee)
     content = trainee_client.get(COURSE_URL).content.decode()
     assert "我的报名" in content and "学习中" in content
-    assert 'aria-valuenow="33"' in content  # 1 of 3 steps: two lessons and a quiz
+    assert 'aria-valuenow="50"' in content  # 1 of 2 lessons; quizzes are no steps
     assert "继续学习：第二课 服务礼仪" in content
     assert reverse("courses:withdraw", args=[enrollment.pk]) in content
 
@@ -280,13 +280,18 @@ def test_marking_a_lesson_done_records_it_and_moves_on(
     assert "已学完" in content and "标记为已学完" not in content
 
 
-def test_marking_a_quiz_lesson_done_leads_to_its_quiz(
+def test_ticking_a_quiz_lesson_before_passing_is_refused_and_leads_to_its_quiz(
     trainee_client, enrollment, lessons
 ):
     response = trainee_client.post(
-        reverse("courses:complete_lesson", args=[lessons[1].pk])
+        reverse("courses:complete_lesson", args=[lessons[1].pk]), follow=True
     )
-    assert response["Location"] == f"{QUIZ_LESSON_URL}#quiz"
+    assert response.redirect_chain[0][0] == f"{QUIZ_LESSON_URL}#quiz"
+    assert texts(response) == ["请先通过本课时的测验，再标记为已学完。"]
+    assert not LessonProgress.objects.exists()
+    content = response.content.decode()
+    assert "通过本课时的测验后，才能标记为已学完。" in content
+    assert reverse("courses:complete_lesson", args=[lessons[1].pk]) not in content
 
 
 def test_marking_a_lesson_done_by_get_changes_nothing(
@@ -335,23 +340,88 @@ def test_the_quiz_block_template_renders_no_answers(lessons):
     assert "correct" not in html.lower() and "True" not in html
 
 
-def test_a_right_answer_passes_and_completes_the_course(
+def test_a_right_answer_passes_closes_the_quiz_and_lets_the_lesson_be_ticked(
     trainee_client, enrollment, lessons
 ):
-    for lesson in lessons:
-        services.complete_lesson(enrollment, lesson, actor=enrollment.trainee)
+    services.complete_lesson(enrollment, lessons[0], actor=enrollment.trainee)
+    submit_url = reverse("courses:submit_quiz", args=[lessons[1].pk])
+    response = trainee_client.post(submit_url, RIGHT_ANSWERS, follow=True)
+    assert response.redirect_chain[0][0] == f"{QUIZ_LESSON_URL}?attempt=1#quiz-result"
+    assert texts(response) == []  # the result is by the quiz, not in a banner
+    content = response.content.decode()
+    result = re.search(r'<div id="quiz-result"[^>]*>(.*?)</div>', content, re.S)
+    assert 'class="message message--success" role="alert"' in result.group(0)
+    assert "autofocus" in result.group(0)
+    assert "第 1 次作答：100 分，已通过。" in result.group(1)
+    assert "最高分：100 分" in content
+    assert "您已通过本测验，测验已关闭。" in content
+    assert submit_url not in content and 'name="q0"' not in content  # no form
+
     response = trainee_client.post(
-        reverse("courses:submit_quiz", args=[lessons[1].pk]), RIGHT_ANSWERS, follow=True
+        reverse("courses:complete_lesson", args=[lessons[1].pk]), follow=True
     )
-    assert response.redirect_chain[0][0] == f"{QUIZ_LESSON_URL}#quiz"
-    assert texts(response) == [
-        "第 1 次作答：100 分，已通过。",
-        "恭喜！您已完成《公益理念》的全部学习要求，已结业。",
-    ]
+    assert texts(response) == ["恭喜！您已完成《公益理念》的全部学习要求，已结业。"]
     enrollment.refresh_from_db()
     assert enrollment.status == Enrollment.Status.COMPLETED
+
+
+def test_a_failed_attempt_is_shown_as_failed_by_the_quiz_with_feedback(
+    trainee_client, enrollment, lessons
+):
+    response = trainee_client.post(
+        reverse("courses:submit_quiz", args=[lessons[1].pk]),
+        {"q0": ["0"], "q1": ["0"]},
+        follow=True,
+    )
+    assert texts(response) == []  # no green banner
     content = response.content.decode()
-    assert "最高分：100 分" in content and "已通过" in content
+    result = re.search(r'<div id="quiz-result"[^>]*>(.*?)</div>', content, re.S)
+    assert 'class="message message--error" role="alert"' in result.group(0)
+    assert "第 1 次作答：50 分，未通过（及格分 60 分）。" in result.group(1)
+    assert "还有 1 次作答机会" in result.group(1)
+    # Right or wrong per question (the quiz's default), never the right choices.
+    feedback = re.search(r'<div class="quiz__feedback">(.*?)</div>', content, re.S)
+    marks = re.findall(r"result--(passed|failed)\">(答对|答错)<", feedback.group(1))
+    assert marks == [("passed", "答对"), ("failed", "答错")]
+    assert "correct" not in content.lower()
+    assert 'name="q0"' in content  # the form stays for the next attempt
+    # A later visit still shows the last attempt's feedback, not the alert.
+    content = trainee_client.get(QUIZ_LESSON_URL).content.decode()
+    assert 'id="quiz-result"' not in content and "答错" in content
+
+
+@pytest.mark.parametrize(
+    ("feedback", "shown", "hidden"),
+    [
+        pytest.param("none", [], ["答对", "答错", "耐心倾听是基本功"], id="none"),
+        pytest.param(
+            "correctness", ["答对", "答错"], ["耐心倾听是基本功"], id="right or wrong"
+        ),
+        pytest.param(
+            "explained", ["答对", "答错", "解析：耐心倾听是基本功"], [], id="explained"
+        ),
+    ],
+)
+def test_per_question_feedback_is_what_the_author_chose(
+    trainee_client, enrollment, lessons, feedback, shown, hidden
+):
+    lesson = lessons[1]
+    body = lesson.body.raw_data
+    for block in body:
+        if block["type"] == "quiz":
+            block["value"]["feedback"] = feedback
+            block["value"]["questions"][1]["explanation"] = "耐心倾听是基本功"
+    lesson.body = body
+    lesson.save_revision().publish()
+
+    trainee_client.post(
+        reverse("courses:submit_quiz", args=[lesson.pk]), {"q0": ["0"], "q1": ["0"]}
+    )
+    content = trainee_client.get(QUIZ_LESSON_URL).content.decode()
+    for text in shown:
+        assert text in content
+    for text in hidden:
+        assert text not in content
 
 
 def test_an_unanswered_question_is_shown_on_the_form_and_uses_no_attempt(
@@ -377,12 +447,32 @@ def test_the_attempt_limit_is_shown_and_enforced(trainee_client, enrollment, les
     trainee_client.post(url, WRONG_ANSWERS)
     content = trainee_client.get(QUIZ_LESSON_URL).content.decode()
     assert "已用 2 次，还剩 0 次" in content
-    assert "您已用完全部作答机会。" in content
+    assert "您已用完全部作答机会，尚未通过本测验。" in content
+    assert "请联系学校管理员" in content  # whom to ask (the class has no instructor)
     assert url not in content  # no form left
 
     response = trainee_client.post(url, RIGHT_ANSWERS, follow=True)
     assert texts(response) == ["已用完全部 2 次作答机会。"]
     assert QuizAttempt.objects.count() == 2
+
+
+def test_used_up_attempts_name_the_class_instructors_and_a_grant_reopens_the_form(
+    trainee_client, enrollment, lessons, instructor
+):
+    enrollment.training_class.instructors.add(instructor)
+    url = reverse("courses:submit_quiz", args=[lessons[1].pk])
+    trainee_client.post(url, WRONG_ANSWERS)
+    trainee_client.post(url, WRONG_ANSWERS)
+    content = trainee_client.get(QUIZ_LESSON_URL).content.decode()
+    assert "请联系本班讲师 李讲师 或学校管理员" in content
+    assert url not in content
+
+    services.grant_extra_attempts(
+        enrollment, lessons[1], extra=1, actor=instructor, reason="补考"
+    )
+    content = trainee_client.get(QUIZ_LESSON_URL).content.decode()
+    assert "共可作答 3 次，已用 2 次，还剩 1 次" in content
+    assert url in content and "请联系本班讲师" not in content
 
 
 def test_submitting_a_quiz_by_get_changes_nothing(trainee_client, enrollment, lessons):
@@ -427,14 +517,14 @@ def test_a_trainee_sees_only_their_own_attempts_and_progress(
 def test_a_completed_trainee_still_reads_the_lessons(
     trainee_client, enrollment, lessons
 ):
-    for lesson in lessons:
-        services.complete_lesson(enrollment, lesson, actor=enrollment.trainee)
     services.submit_quiz(
         enrollment,
         lessons[1],
         answers={"q0": [0], "q1": [0, 2]},
         actor=enrollment.trainee,
     )
+    for lesson in lessons:
+        services.complete_lesson(enrollment, lesson, actor=enrollment.trainee)
     content = trainee_client.get(FIRST_LESSON_URL).content.decode()
     assert "本课介绍志愿服务的基本理念" in content
     assert 'aria-valuenow="100"' in content
