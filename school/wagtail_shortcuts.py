@@ -1,6 +1,7 @@
 """The places where Gridschool reaches into Wagtail's internals, gathered here so
-that a Wagtail upgrade has one module to check (the tests of school.routing and
-of the course pages fail if one of them stops working).
+that a Wagtail upgrade has one module to check. Should one stop working, pages
+still render (Wagtail looks again), and the query counts of
+tests/bench/test_courses.py go up by the figures given here.
 
 Each stays only because tests/bench/test_courses.py measured that the public way
 costs more; the figures are from that benchmark on SQLite (queries per page
