@@ -193,11 +193,13 @@ class LessonPage(ViewRestrictionsInOneQueryMixin, Page):
 
     def save(self, *args, **kwargs):
         # Wagtail publishes a revision by saving the page with the revision's body:
-        # has_quiz follows the body whenever the body is written.
-        self.has_quiz = self.body_has_quiz()
+        # has_quiz follows the body whenever the body is written (a draft saved
+        # by save_revision writes other fields only, and leaves it alone).
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "body" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "has_quiz"}
+        if update_fields is None or "body" in update_fields:
+            self.has_quiz = self.body_has_quiz()
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "has_quiz"}
         return super().save(*args, **kwargs)
 
     @property
