@@ -8,7 +8,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.ui.tables import TitleColumn
+from wagtail.admin.ui.tables import BooleanColumn, TitleColumn
 from wagtail.admin.views.generic.models import IndexView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -164,7 +164,14 @@ class PracticeSiteViewSet(ModelViewSet):
     icon = "home"
     menu_label = _("现场实践教学点")
     menu_order = 200
-    list_display = ["name", "org_unit", "address", "capacity", "is_active"]
+    list_display = [
+        "name",
+        "org_unit",
+        "address",
+        "capacity",
+        # A tick or a cross named 是/否, not the word True or False.
+        BooleanColumn("is_active", label=_("启用"), sort_key="is_active"),
+    ]
     list_filter = ["is_active"]
     search_fields = ["name", "address"]
     list_export = ["name", "address", "org_unit", "capacity", "is_active"]

@@ -215,7 +215,15 @@ def superuser(grid):
 
 @pytest.fixture
 def admin_pages(
-    grid_school, course_index, course, lessons, training_class, certificate
+    grid_school,
+    course_index,
+    course,
+    lessons,
+    training_class,
+    certificate,
+    grid,
+    practice_site,
+    trainee,
 ):
     """The URLs of the admin pages staff use, over a school with some of everything.
 
@@ -266,6 +274,22 @@ def admin_pages(
         reverse("issued_certificates:index"),
         reverse("certificate_classes:index"),
         reverse("certificate_batches:index"),
+        # and the forms behind them
+        reverse("wagtailadmin_pages:delete", args=[lesson.pk]),
+        reverse("wagtailadmin_pages:move", args=[lesson.pk]),
+        reverse("wagtailadmin_pages:unpublish", args=[lesson.pk]),
+        reverse("wagtailadmin_pages:usage", args=[course.pk]),
+        reverse("training_classes:add"),
+        reverse("training_classes:edit", args=[training_class.pk]),
+        reverse("certificate_templates:add"),
+        reverse("certificate_templates:edit", args=[certificate.template_id]),
+        reverse("orgunit:add"),
+        reverse("orgunit:edit", args=[grid.pk]),
+        reverse("practicesite:edit", args=[practice_site.pk]),
+        reverse("wagtailusers_users:add"),
+        reverse("wagtailusers_users:edit", args=[trainee.pk]),
+        reverse("wagtailimages:add_multiple"),
+        reverse("wagtaildocs:add_multiple"),
     ]
 
 
