@@ -359,7 +359,10 @@ def my_certificates(request: HttpRequest) -> HttpResponse:
     still answer its holder and administrators)."""
     today = timezone.localdate()
     rows = [certificate_row(c, today) for c in selectors.certificates_of(request.user)]
-    response = render(request, "certificates/mine.html", {"rows": rows})
+    shareable = any(row.status != Standing.REVOKED for row in rows)
+    response = render(
+        request, "certificates/mine.html", {"rows": rows, "shareable": shareable}
+    )
     patch_cache_control(response, private=True)
     return response
 

@@ -143,6 +143,7 @@ def test_a_revoked_certificate_shows_its_date_and_offers_no_download_or_share(
     assert credential_url(certificate) not in content
     assert certificate.verification_url not in content
     assert "复制链接" not in content
+    assert "digital-certificate-help" not in content  # nothing left to share
 
 
 def test_a_revoked_certificate_leaves_the_others_downloadable(

@@ -1,10 +1,14 @@
 """An administrator bulk-issues a class's certificates; the trainee downloads the
 PDF from 我的证书; the QR code in that PDF leads to the verification page, which
-says 有效 and shows the canonical record — in a real browser."""
+says 有效 and shows the canonical record — in a real browser. On a phone: the
+holder of a revoked certificate sees 已撤销 with its date and no download, and a
+visitor who looks a certificate up by number and name sees the full name."""
 
 import io
 import re
 from pathlib import Path
+
+from django.utils.formats import date_format
 
 import pytest
 import zxingcpp
@@ -12,6 +16,7 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 from pypdf import PdfReader
 
+from certificates import services
 from certificates.models import Certificate
 from tests.certificates.factories import (
     CertificateTemplateFactory,
@@ -99,3 +104,50 @@ def test_bulk_issue_download_and_verify_by_qr(
     expect(main).to_contain_text("测试区网格学校")
     expect(main).not_to_contain_text(trainee.real_name)  # the name is masked
     public.screenshot(path=artifacts_dir / "verify.png", full_page=True)
+
+
+def _issued_certificate(grid_school, trainee) -> Certificate:
+    index = CourseIndexPageFactory(parent=grid_school, title="课程", slug="courses")
+    course = CoursePageFactory(parent=index, title="公益理念", slug="gong-yi")
+    enrollment = completed_enrollment(TrainingClassFactory(course=course), trainee)
+    template = CertificateTemplateFactory(school=grid_school, name="网格学校结业证书")
+    return services.issue_certificate(enrollment, template=template, deliver=False)
+
+
+def test_the_holder_of_a_revoked_certificate_sees_the_date_and_no_download_on_a_phone(
+    phone_page: Page, live_server, grid_school, trainee, school_admin, artifacts_dir
+):
+    certificate = _issued_certificate(grid_school, trainee)
+    services.revoke_certificate(certificate, actor=school_admin, reason="学时记录有误")
+    certificate.refresh_from_db()
+
+    log_in(phone_page, live_server.url, trainee.phone)
+    phone_page.goto(live_server.url + "/certificates/")
+
+    card = phone_page.locator("li", has_text=certificate.number)
+    expect(card).to_contain_text("已撤销")
+    expect(card).to_contain_text(date_format(certificate.revoked_on, "DATE_FORMAT"))
+    expect(card).to_contain_text("学时记录有误")
+    expect(card.get_by_role("link", name="下载 PDF")).to_have_count(0)
+    expect(card.get_by_role("link", name=re.compile("数字证书"))).to_have_count(0)
+    expect(card.get_by_role("link", name="复制链接")).to_have_count(0)
+    phone_page.screenshot(
+        path=artifacts_dir / "my-certificates-revoked-phone.png", full_page=True
+    )
+
+
+def test_a_lookup_by_number_and_name_shows_the_full_name_without_a_second_lookup(
+    phone_page: Page, live_server, grid_school, trainee
+):
+    certificate = _issued_certificate(grid_school, trainee)
+
+    phone_page.goto(live_server.url + "/verify/")
+    phone_page.get_by_label("证书编号").fill(certificate.number.lower())
+    phone_page.get_by_label("持证人姓名").fill(trainee.real_name)
+    phone_page.get_by_role("main").get_by_role("button", name="查询").click()
+
+    expect(phone_page).to_have_url(live_server.url + f"/verify/{certificate.code}/")
+    main = phone_page.get_by_role("main")
+    expect(main).to_contain_text(trainee.real_name)
+    expect(main.get_by_role("link", name="证书编号和姓名查询")).to_have_count(0)
+    assert trainee.real_name not in phone_page.url
