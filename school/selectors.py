@@ -93,6 +93,21 @@ def schools_for_navigation(request: HttpRequest | None = None) -> list[SchoolPag
     return schools
 
 
+def school_of_page(page, request: HttpRequest | None = None) -> SchoolPage | None:
+    """The school a page belongs to: the nearest school home page at or above it,
+    found among the schools the header has read already (no query). None for
+    anything that is not a page inside a school."""
+    url_path = getattr(page, "url_path", None)
+    if not isinstance(url_path, str):
+        return None
+    schools = [
+        school
+        for school in schools_for_navigation(request)
+        if url_path.startswith(school.url_path)
+    ]
+    return max(schools, key=lambda school: len(school.url_path), default=None)
+
+
 def forget_navigation(**kwargs) -> None:
     """Receiver of SchoolPage's post_save and post_delete and of post_page_move."""
     cache.delete(NAVIGATION_CACHE_KEY)

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from django import template
 
-from school.selectors import schools_for_navigation
+from school.selectors import school_of_page, schools_for_navigation
 
 register = template.Library()
 
@@ -12,6 +12,12 @@ register = template.Library()
 def schools_navigation(context):
     """Both schools, once per request however often the header asks."""
     return schools_for_navigation(context.get("request"))
+
+
+@register.simple_tag(takes_context=True)
+def school_of(context, page=None):
+    """The school `page` belongs to (for the tab title), or None."""
+    return school_of_page(page, context.get("request"))
 
 
 @register.filter

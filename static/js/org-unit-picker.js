@@ -64,8 +64,12 @@
     var fieldset = document.createElement("fieldset");
     fieldset.className = "org-unit-picker";
     var legend = document.createElement("legend");
+    // The list's label becomes the group's legend (its "*" mark included).
     var originalLabel = document.querySelector('label[for="' + original.id + '"]');
-    legend.textContent = originalLabel ? originalLabel.textContent : "";
+    if (originalLabel) {
+      legend.append.apply(legend, Array.from(originalLabel.childNodes));
+      originalLabel.remove();
+    }
     var street = step(original.id + "_street", words.labelStreet);
     var community = step(original.id + "_community", words.labelCommunity);
     var grid = step(original.id + "_grid", words.labelGrid);
@@ -123,7 +127,6 @@
     }
 
     original.hidden = true;
-    if (originalLabel) originalLabel.hidden = true;
     original.after(fieldset);
   }
 

@@ -1,9 +1,13 @@
+import re
+
 from wagtail.models import Page
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
 import pytest
 
+from courses.models import Tier
 from school.models import SchoolPage
+from tests.courses.factories import CoursePageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -110,3 +114,60 @@ def test_school_home_lists_active_practice_sites_only(client, grid_school, commu
     content = client.get("/").content.decode()
     assert "开放的教学点" in content
     assert "停用的教学点" not in content
+
+
+# --- the way to the courses, and tab titles --------------------------------------
+
+
+def _title(content: str) -> str:
+    return re.search(r"<title>(.*?)</title>", content, re.S).group(1).strip()
+
+
+def test_a_school_home_page_leads_to_its_catalogue_tiers_and_courses(
+    client, grid_school, course_index
+):
+    CoursePageFactory(
+        parent=course_index, title="社区急救", slug="first-aid", tier=Tier.BASIC
+    )
+    CoursePageFactory(
+        parent=course_index,
+        title="网格议事",
+        slug="council",
+        tier=Tier.LEADERSHIP,
+        is_featured=True,
+    )
+
+    content = client.get("/").content.decode()
+
+    assert '<a class="button" href="/courses/">浏览课程</a>' in content
+    assert '<a href="/courses/?tier=basic">基础通识班' in content
+    assert '<a href="/courses/?tier=leadership">领导力提升班' in content
+    assert "专项技能班" not in content  # no course in that tier yet
+    assert content.index("网格议事") < content.index("社区急救")  # 精品 first
+    assert '<a href="/courses/first-aid/">社区急救</a>' in content
+    assert "查看全部 2 门课程" in content
+
+
+def test_a_school_without_a_catalogue_offers_sign_up_and_log_in_only(
+    client, grid_school, volunteer_academy, course_index
+):
+    content = client.get(volunteer_academy.url).content.decode()
+
+    assert "浏览课程" not in content
+    assert "/accounts/signup/" in content
+
+
+def test_each_page_has_its_own_tab_title_naming_its_school_once(
+    client, grid_school, volunteer_academy, course_index
+):
+    titles = {
+        url: _title(client.get(url).content.decode())
+        for url in ("/", volunteer_academy.url, course_index.url, "/accounts/login/")
+    }
+
+    assert titles == {
+        "/": "测试区网格学校",
+        volunteer_academy.url: "测试街道志愿者培训学院",
+        course_index.url: "课程 · 测试区网格学校",
+        "/accounts/login/": "登录 · 网格学校 · 志愿者培训学院",
+    }
