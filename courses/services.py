@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +21,7 @@ from courses.models import (
     TrainingClass,
 )
 from courses.permissions import class_refusal, course_refusal
+from courses.selectors.lesson import granted_attempts
 from courses.signals import enrollment_completed
 from school import roles
 from school.models import OrgUnit, User
@@ -372,10 +373,7 @@ def submit_quiz(
 
 def attempts_allowed(quiz, *, enrollment: Enrollment, lesson: LessonPage) -> int:
     """The quiz's own attempts plus those granted to this enrolment for it."""
-    granted = QuizAttemptGrant.objects.filter(
-        enrollment=enrollment, lesson=lesson
-    ).aggregate(total=Sum("extra"))["total"]
-    return quiz["max_attempts"] + (granted or 0)
+    return quiz["max_attempts"] + granted_attempts(enrollment, lesson)
 
 
 MAX_GRANT = 10

@@ -89,6 +89,15 @@ def question_feedback(quiz, answers: dict) -> tuple[QuestionFeedback, ...]:
     return tuple(items)
 
 
+def granted_attempts(enrollment: Enrollment, lesson: LessonPage) -> int:
+    """Extra attempts at this lesson's quiz granted to this enrolment by staff
+    (QuizAttemptGrant), added to the quiz's own by submit_quiz and the lesson page."""
+    total = QuizAttemptGrant.objects.filter(
+        enrollment=enrollment, lesson=lesson
+    ).aggregate(total=Sum("extra"))["total"]
+    return total or 0
+
+
 def _quiz_summary(
     quiz, lesson: LessonPage, enrollment: Enrollment, record
 ) -> QuizSummary:
@@ -96,12 +105,7 @@ def _quiz_summary(
     attempt's answers (when there is feedback to give), one for the class's
     instructors (when the attempts are used up)."""
     attempts = [a for a in record.attempts if a.lesson_id == lesson.pk]
-    granted = (
-        QuizAttemptGrant.objects.filter(enrollment=enrollment, lesson=lesson).aggregate(
-            total=Sum("extra")
-        )["total"]
-        or 0
-    )
+    granted = granted_attempts(enrollment, lesson)
     summary = QuizSummary(
         attempts=attempts,
         max_attempts=quiz["max_attempts"] + granted,
