@@ -166,3 +166,14 @@ class LessonBodyBlock(blocks.StreamBlock):
 
     class Meta:
         block_counts = {"quiz": {"max_num": 1}}
+
+
+def correct_answers(quiz) -> dict[str, list[int]]:
+    """The right choices of each question of a quiz block's value, keyed as a
+    trainee's answers are ("q<index>"): what scoring and feedback both compare."""
+    return {
+        f"q{index}": [
+            i for i, choice in enumerate(question["choices"]) if choice["is_correct"]
+        ]
+        for index, question in enumerate(quiz["questions"])
+    }

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses import selectors
+from courses.blocks import correct_answers
 from courses.models import (
     CoursePage,
     Enrollment,
@@ -285,16 +286,6 @@ def score_quiz(quiz, answers: dict[str, list[int]]) -> int:
         for name, correct in correct_answers(quiz).items()
     )
     return round(100 * right / len(questions)) if questions else 0
-
-
-def correct_answers(quiz) -> dict[str, list[int]]:
-    """The right choices of each question, keyed as answers are ("q<index>")."""
-    return {
-        f"q{index}": [
-            i for i, choice in enumerate(question["choices"]) if choice["is_correct"]
-        ]
-        for index, question in enumerate(quiz["questions"])
-    }
 
 
 def _choice_indexes(value) -> list[int] | None:

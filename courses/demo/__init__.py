@@ -18,6 +18,7 @@ from django.utils import timezone
 from wagtail.models import Page
 
 from courses import selectors, services
+from courses.blocks import correct_answers
 from courses.demo.content import Course
 from courses.demo.loader import demo_courses
 from courses.models import (
@@ -303,7 +304,7 @@ def _study(enrollment: Enrollment, lessons: list[LessonPage]) -> None:
             services.submit_quiz(
                 enrollment,
                 lesson,
-                answers=services.correct_answers(quiz),
+                answers=correct_answers(quiz),
                 actor=trainee,
             )
         if lesson.pk not in done:

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 
 from wagtail.models import Page
 
-from courses.blocks import QuizFeedback
+from courses.blocks import QuizFeedback, correct_answers
 from courses.models import Enrollment, LessonPage, QuizAttempt, QuizAttemptGrant
 from courses.selectors.progress import AttemptRecord, progress_and_record
 from school.models import User
@@ -72,15 +72,14 @@ def question_feedback(quiz, answers: dict) -> tuple[QuestionFeedback, ...]:
     if mode == QuizFeedback.NONE:
         return ()
     items = []
+    right = correct_answers(quiz)
     for index, question in enumerate(quiz["questions"]):
-        right = {
-            i for i, choice in enumerate(question["choices"]) if choice["is_correct"]
-        }
+        name = f"q{index}"
         items.append(
             QuestionFeedback(
                 number=index + 1,
                 prompt=question["prompt"],
-                correct=set(answers.get(f"q{index}", [])) == right,
+                correct=set(answers.get(name, [])) == set(right[name]),
                 explanation=(question.get("explanation") or "")
                 if mode == QuizFeedback.EXPLAINED
                 else "",
