@@ -34,11 +34,10 @@ def _keys(phone: str, address: str) -> tuple[str, str]:
 def login_locked(phone: str, address: str) -> bool:
     """Whether the phone or the address has used up its failures this window."""
     phone_key, address_key = _keys(phone, address)
+    failures = throttling.counts([phone_key, address_key], window=_window())
     return (
-        throttling.count(phone_key, window=_window())
-        >= settings.LOGIN_ACCOUNT_FAILURE_LIMIT
-        or throttling.count(address_key, window=_window())
-        >= settings.LOGIN_ADDRESS_FAILURE_LIMIT
+        failures[phone_key] >= settings.LOGIN_ACCOUNT_FAILURE_LIMIT
+        or failures[address_key] >= settings.LOGIN_ADDRESS_FAILURE_LIMIT
     )
 
 

@@ -326,11 +326,11 @@ ACTIVATION_FAILURES_PER_ADDRESS = 20
 
 def activation_wait(*, phone: str, address: str) -> int | None:
     """Seconds to wait before this phone or address may try again, or None."""
+    phone_key, address_key = f"activate-phone:{phone}", f"activate-address:{address}"
+    failures = throttling.counts([phone_key, address_key], window=ACTIVATION_WINDOW)
     too_many = (
-        throttling.count(f"activate-phone:{phone}", window=ACTIVATION_WINDOW)
-        >= ACTIVATION_FAILURES_PER_PHONE
-        or throttling.count(f"activate-address:{address}", window=ACTIVATION_WINDOW)
-        >= ACTIVATION_FAILURES_PER_ADDRESS
+        failures[phone_key] >= ACTIVATION_FAILURES_PER_PHONE
+        or failures[address_key] >= ACTIVATION_FAILURES_PER_ADDRESS
     )
     return throttling.seconds_left(ACTIVATION_WINDOW) if too_many else None
 

@@ -54,12 +54,15 @@ def hit(key: str, *, window: int, now: float | None = None) -> int:
 
 def count(key: str, *, window: int, now: float | None = None) -> int:
     """Events counted under `key` in the current window, without counting one."""
+    return counts([key], window=window, now=now)[key]
+
+
+def counts(keys: list[str], *, window: int, now: float | None = None) -> dict:
+    """`count` for several keys in one query."""
     now = time.time() if now is None else now
-    name, _expires = _window_key(key, window, now)
-    return (
-        RateCounter.objects.filter(key=name).values_list("count", flat=True).first()
-        or 0
-    )
+    names = {_window_key(key, window, now)[0]: key for key in keys}
+    found = dict(RateCounter.objects.filter(key__in=names).values_list("key", "count"))
+    return {key: found.get(name, 0) for name, key in names.items()}
 
 
 def seconds_left(window: int, now: float | None = None) -> int:
