@@ -107,15 +107,21 @@ messages: $(VENV)/.installed
 	msgattrib --clear-fuzzy --output-file=$(ZH_PO) $(ZH_PO)
 	$(PY) manage.py compilemessages -l en -l zh_Hans --ignore ".venv/*"
 
+# axe-core (package.json, devDependencies) checks the browser tests' pages for
+# accessibility; tests/e2e/axe.py injects it from node_modules.
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
 # The suite runs in TEST_WORKERS processes (pytest-xdist; "auto": one per core),
 # each on its own test database.
 TEST_WORKERS ?= auto
 PYTEST := $(PY) -m pytest -q -n $(TEST_WORKERS)
 
-test-sqlite: install test-system-packages
+test-sqlite: install test-system-packages node_modules/axe-core/axe.min.js
 	$(PYTEST)
 
-test-postgres: install test-system-packages
+test-postgres: install test-system-packages node_modules/axe-core/axe.min.js
 	DATABASE_URL=$(PG_TEST_URL) $(PYTEST)
 
 check-deploy: install
@@ -129,7 +135,7 @@ check-deploy: install
 
 # On CI (CI=true) the suite runs on SQLite and again on PostgreSQL, and the
 # production settings must pass `check --deploy`.
-test: install test-system-packages lint
+test: install test-system-packages node_modules/axe-core/axe.min.js lint
 	$(PY) manage.py makemigrations --check --dry-run >/dev/null
 	$(PYTEST)
 ifeq ($(CI),true)
