@@ -292,6 +292,13 @@ WAGTAILADMIN_USER_LOGIN_FORM = "school.forms.AdminLoginForm"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "pdf", "pptx", "txt", "xlsx", "zip"]
 WAGTAIL_PASSWORD_RESET_ENABLED = True
+# Wagtail's autosave is off. On the create view it saves a draft page (a real page in
+# the tree) half a second after the first keystroke, before the author chose to save;
+# on the edit view it overwrites the author's own draft revision in place, and a tab
+# left open elsewhere turns the author's next manual save into "a newer version
+# exists". An instructor lost an edit this way. With 0, a page and a revision exist
+# only when the author presses 保存草稿 / 提交审核 / 发布.
+WAGTAIL_AUTOSAVE_INTERVAL = 0
 
 # Secrets at rest (signing keys, activation codes) are encrypted under these keys,
 # comma-separated, the first encrypting and all decrypting (school.encryption);
