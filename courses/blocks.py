@@ -51,20 +51,34 @@ class DownloadBlock(blocks.StructBlock):
 
 
 class ChoiceOptionBlock(blocks.StructBlock):
+    """One option of a question: its text and whether it is a right answer. Shown
+    on one line in the editor (static/courses/admin/quiz-editor.css)."""
+
     text = blocks.CharBlock(label=_("选项"), max_length=200)
     is_correct = blocks.BooleanBlock(label=_("正确答案"), required=False)
 
     class Meta:
         icon = "radio-full"
         label = _("选项")
+        form_classname = "struct-block quiz-choice"
 
 
 class QuestionBlock(blocks.StructBlock):
+    """A single- or multiple-choice question with its options and an optional
+    explanation shown after an attempt."""
+
     prompt = blocks.CharBlock(label=_("题目"), max_length=500)
     multiple = blocks.BooleanBlock(
         label=_("多选题"), required=False, help_text=_("不勾选为单选题。")
     )
-    choices = blocks.ListBlock(ChoiceOptionBlock(), label=_("选项"), min_num=2)
+    # A new question starts with two empty options, the fewest it may have.
+    choices = blocks.ListBlock(
+        ChoiceOptionBlock(),
+        label=_("选项"),
+        min_num=2,
+        default=[{"text": "", "is_correct": False}] * 2,
+        form_classname="quiz-choices",
+    )
     explanation = blocks.TextBlock(
         label=_("解析"),
         required=False,

@@ -3,14 +3,14 @@ completion. Every seat moves through a conditional UPDATE, never check-then-writ
 
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses import selectors
-from courses.blocks import correct_answers
+from courses.blocks import QuizFeedback, correct_answers
 from courses.models import (
     CoursePage,
     Enrollment,
@@ -430,3 +430,37 @@ def _complete_if_done(enrollment: Enrollment, *, actor: User | None) -> bool:
         )
     )
     return True
+
+
+@transaction.atomic
+def import_questions(lesson: LessonPage, questions: list[dict], *, actor: User):
+    """Append checked questions (courses.question_bank) to the lesson's quiz, in a
+    new draft revision by `actor`; a lesson without a quiz gets one (pass mark 60,
+    3 attempts). Built on the latest revision, so the author's unpublished edits are
+    kept; nothing is published. Returns the revision."""
+    lesson = LessonPage.objects.select_for_update().get(pk=lesson.pk)
+    if not lesson.permissions_for_user(actor).can_edit():
+        raise PermissionDenied
+    lock = lesson.get_lock()
+    if lock and lock.for_user(actor):
+        raise ValidationError(_("该课时已被锁定，暂时不能导入。"))
+    if not questions:
+        raise ValidationError(_("没有可导入的题目。"))
+    draft = lesson.get_latest_revision_as_object()
+    body = list(draft.body.get_prep_value())
+    quiz = next((block for block in body if block["type"] == "quiz"), None)
+    if quiz is None:
+        quiz = {
+            "type": "quiz",
+            "value": {
+                "title": "课后测验",
+                "pass_mark": 60,
+                "max_attempts": 3,
+                "feedback": QuizFeedback.CORRECTNESS,
+                "questions": [],
+            },
+        }
+        body.append(quiz)
+    quiz["value"]["questions"] = [*quiz["value"]["questions"], *questions]
+    draft.body = body
+    return draft.save_revision(user=actor, log_action=True)

@@ -1,9 +1,12 @@
 from django.core.exceptions import PermissionDenied
+from django.templatetags.static import static
+from django.utils.html import format_html
 
 from wagtail import hooks
 from wagtail.models import Page
 from wagtail.permissions import register_permission_policy
 
+from courses import question_bank_views
 from courses.models import TrainingClass
 from courses.permissions import user_can_add_page
 from courses.viewsets import CoursesViewSetGroup, TrainingClassPermissionPolicy
@@ -61,3 +64,20 @@ def check_page_author_may_bulk_move_there(request, action_type, objects, action)
         for page in objects
     ):
         raise PermissionDenied
+
+
+@hooks.register("insert_editor_css")
+def quiz_editor_css():
+    return format_html(
+        '<link rel="stylesheet" href="{}">',
+        static("courses/admin/quiz-editor.css"),
+    )
+
+
+@hooks.register("register_admin_urls")
+def register_question_bank_urls():
+    return question_bank_views.urlpatterns
+
+
+hooks.register("register_page_header_buttons", question_bank_views.menu_items)
+hooks.register("register_page_listing_more_buttons", question_bank_views.menu_items)
