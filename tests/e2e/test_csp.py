@@ -95,7 +95,7 @@ def test_an_editor_works_in_the_wagtail_admin_without_a_violation(
     expect(page).to_have_url(re.compile(rf"/admin/pages/{lesson.pk}/edit/$"))
 
     # The StreamField editor: a new paragraph, and an image from the chooser modal.
-    insert = page.get_by_role("button", name="Insert a block")
+    insert = page.get_by_role("button", name="插入区块")
     insert.last.click()
     page.get_by_role("option", name="段落").click()
     page.locator(".Draftail-Editor [contenteditable=true]").last.click()
