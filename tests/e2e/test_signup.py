@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from school.models import Level, User
+from tests.e2e.axe import assert_no_serious_violations
 
 pytestmark = pytest.mark.e2e
 
@@ -21,9 +22,11 @@ def test_a_newcomer_signs_up_logs_out_and_logs_back_in_by_phone(
     page.goto(live_server.url + "/")
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
     expect(page.get_by_role("heading", level=1)).to_have_text("测试区网格学校")
+    assert_no_serious_violations(page)
 
     page.get_by_role("navigation").get_by_role("link", name="注册").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("注册")
+    assert_no_serious_violations(page)
     page.get_by_label("手机号").fill(PHONE)
     page.get_by_label("姓名").fill(NAME)
     street, community = grid.get_ancestors()[1:]
@@ -55,6 +58,7 @@ def test_a_newcomer_signs_up_logs_out_and_logs_back_in_by_phone(
 
     expect(page).to_have_url(re.compile(r"/learning/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("我的学习")
+    assert_no_serious_violations(page)
 
     page.get_by_role("button", name="退出登录").click()
     expect(page.get_by_role("button", name="退出登录")).to_have_count(0)
@@ -80,3 +84,4 @@ def test_the_home_page_fits_a_phone_screen(
     assert scroll_width <= viewport_width, (
         f"the home page is {scroll_width}px wide on a {viewport_width}px phone"
     )
+    assert_no_serious_violations(phone_page)
