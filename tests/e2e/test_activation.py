@@ -8,6 +8,7 @@ from playwright.sync_api import Page, expect
 
 from school import encryption, services
 from school.models import ActivationCode, User
+from tests.e2e.axe import assert_no_serious_violations
 from tests.e2e.steps import admin_log_in
 from tests.school.factories import PHONES, good_file
 
@@ -42,6 +43,7 @@ def test_slips_are_printed_and_a_person_activates_on_a_small_phone(
     trainee.get_by_role("link", name="用激活码激活账号").click()
     expect(trainee.get_by_role("heading", level=1)).to_have_text("用激活码激活账号")
     assert trainee.evaluate("document.documentElement.scrollWidth") <= 320
+    assert_no_serious_violations(trainee)
     trainee.get_by_label("手机号").fill(PHONES[0])
     trainee.get_by_label("激活码").fill(f"{code[:4].lower()}-{code[4:].lower()}")
     trainee.get_by_label(re.compile(r"^设置密码")).fill(PASSWORD)

@@ -27,6 +27,7 @@ from tests.courses.factories import (
     CoursePageFactory,
     TrainingClassFactory,
 )
+from tests.e2e.axe import assert_no_serious_violations
 from tests.e2e.steps import admin_log_in, log_in
 from tests.factories import UserFactory
 
@@ -85,6 +86,7 @@ def test_bulk_issue_download_and_verify_by_qr(
     card = trainee_page.locator("li, article, tr", has_text=number).first
     expect(card).to_contain_text("公益理念")
     trainee_page.screenshot(path=artifacts_dir / "my-certificates.png", full_page=True)
+    assert_no_serious_violations(trainee_page)
     with trainee_page.expect_download() as download_info:
         card.get_by_role("link", name="下载 PDF").click()
     download = download_info.value
@@ -104,6 +106,7 @@ def test_bulk_issue_download_and_verify_by_qr(
     expect(main).to_contain_text("测试区网格学校")
     expect(main).not_to_contain_text(trainee.real_name)  # the name is masked
     public.screenshot(path=artifacts_dir / "verify.png", full_page=True)
+    assert_no_serious_violations(public)
 
 
 def _issued_certificate(grid_school, trainee) -> Certificate:
@@ -134,6 +137,7 @@ def test_the_holder_of_a_revoked_certificate_sees_the_date_and_no_download_on_a_
     phone_page.screenshot(
         path=artifacts_dir / "my-certificates-revoked-phone.png", full_page=True
     )
+    assert_no_serious_violations(phone_page)
 
 
 def test_a_lookup_by_number_and_name_shows_the_full_name_without_a_second_lookup(
@@ -142,6 +146,7 @@ def test_a_lookup_by_number_and_name_shows_the_full_name_without_a_second_lookup
     certificate = _issued_certificate(grid_school, trainee)
 
     phone_page.goto(live_server.url + "/verify/")
+    assert_no_serious_violations(phone_page)
     phone_page.get_by_label("证书编号").fill(certificate.number.lower())
     phone_page.get_by_label("持证人姓名").fill(trainee.real_name)
     phone_page.get_by_role("main").get_by_role("button", name="查询").click()
@@ -151,3 +156,4 @@ def test_a_lookup_by_number_and_name_shows_the_full_name_without_a_second_lookup
     expect(main).to_contain_text(trainee.real_name)
     expect(main.get_by_role("link", name="证书编号和姓名查询")).to_have_count(0)
     assert trainee.real_name not in phone_page.url
+    assert_no_serious_violations(phone_page)

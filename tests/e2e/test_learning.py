@@ -15,6 +15,7 @@ from tests.courses.factories import (
     TrainingClassFactory,
     quiz_body,
 )
+from tests.e2e.axe import assert_no_serious_violations
 from tests.e2e.steps import log_in
 
 pytestmark = pytest.mark.e2e
@@ -67,6 +68,7 @@ def test_a_trainee_finds_a_course_enrols_studies_and_completes_it(
     expect(cards).to_have_count(1)
     expect(cards.first).to_contain_text("可报名")
     page.screenshot(path=artifacts_dir / "catalogue.png", full_page=True)
+    assert_no_serious_violations(page)
     cards.first.get_by_role("link", name="公益理念").click()
 
     # Enrol.
@@ -75,6 +77,7 @@ def test_a_trainee_finds_a_course_enrols_studies_and_completes_it(
     expect(page.locator(".messages")).to_contain_text("报名成功")
     expect(page.locator(".my-enrollment")).to_contain_text("学习中")
     page.screenshot(path=artifacts_dir / "course.png", full_page=True)
+    assert_no_serious_violations(page)
 
     # Two lessons.
     page.get_by_role("link", name=re.compile(r"^开始学习")).click()
@@ -97,6 +100,7 @@ def test_a_trainee_finds_a_course_enrols_studies_and_completes_it(
     second.get_by_label("耐心倾听").check()
     second.get_by_label("尊重隐私").check()
     page.screenshot(path=artifacts_dir / "lesson-quiz.png", full_page=True)
+    assert_no_serious_violations(page)
     quiz.get_by_role("button", name="提交答卷").click()
     expect(page.locator("#quiz-result")).to_contain_text(
         "第 1 次作答：100 分，已通过。"
@@ -116,6 +120,7 @@ def test_a_trainee_finds_a_course_enrols_studies_and_completes_it(
     expect(done.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "100")
     expect(done).to_contain_text("100%")
     page.screenshot(path=artifacts_dir / "my-learning.png", full_page=True)
+    assert_no_serious_violations(page)
 
     enrollment = Enrollment.objects.get(trainee=trainee)
     assert enrollment.status == Enrollment.Status.COMPLETED
@@ -131,3 +136,4 @@ def test_the_catalogue_and_a_course_fit_a_phone_screen(
     phone_page.screenshot(path=artifacts_dir / f"{name}-390x844.png", full_page=True)
     scroll_width = phone_page.evaluate("document.scrollingElement.scrollWidth")
     assert scroll_width <= phone_page.viewport_size["width"]
+    assert_no_serious_violations(phone_page)

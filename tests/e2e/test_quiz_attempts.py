@@ -19,6 +19,7 @@ from tests.courses.factories import (
     TrainingClassFactory,
     quiz_body,
 )
+from tests.e2e.axe import assert_no_serious_violations
 from tests.e2e.steps import admin_log_in, log_in
 
 pytestmark = pytest.mark.e2e
@@ -80,6 +81,7 @@ def test_a_trainee_out_of_attempts_is_granted_one_by_an_administrator_and_passes
     phone_page.screenshot(path=artifacts_dir / "quiz-used-up-390.png", full_page=True)
     width = phone_page.evaluate("document.scrollingElement.scrollWidth")
     assert width <= phone_page.viewport_size["width"]
+    assert_no_serious_violations(phone_page)
 
     # The administrator grants one more attempt, saying why.
     admin_log_in(page, live_server.url, school_admin.phone)
@@ -109,5 +111,6 @@ def test_a_trainee_out_of_attempts_is_granted_one_by_an_administrator_and_passes
     expect(phone_page.locator("#quiz")).to_contain_text("您已通过本测验，测验已关闭。")
     expect(phone_page.get_by_role("button", name="提交答卷")).to_have_count(0)
     phone_page.screenshot(path=artifacts_dir / "quiz-passed-390.png", full_page=True)
+    assert_no_serious_violations(phone_page)
     phone_page.get_by_role("button", name="标记为已学完").click()
     expect(phone_page.locator(".messages")).to_contain_text("已结业")
