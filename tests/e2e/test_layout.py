@@ -1,6 +1,9 @@
 """The layout holds on the narrowest phone and on short pages: nothing scrolls
 sideways at 320 px, the first heading keeps its distance from the header, and the
-footer sits at the bottom of the window when the page is shorter than it."""
+footer sits at the bottom of the window when the page is shorter than it. The focus
+ring and the fields' borders stand out from the page (WCAG 1.4.11)."""
+
+import re
 
 import pytest
 from playwright.sync_api import Browser, Page
@@ -62,3 +65,43 @@ def test_the_footer_sits_at_the_bottom_of_a_short_page(
     assert measured["documentHeight"] == window_height
     assert measured["footerBottom"] == pytest.approx(window_height, abs=1)
     assert_no_serious_violations(page)
+
+
+FOCUSED_FIELD_COLOURS = """(field) => {
+  const style = getComputedStyle(field);
+  return {
+    ring: style.outlineColor,
+    ringStyle: style.outlineStyle,
+    border: style.borderTopColor,
+    page: getComputedStyle(document.body).backgroundColor,
+  };
+}"""
+
+
+def _luminance(colour: str) -> float:
+    red, green, blue = (int(part) / 255 for part in re.findall(r"\d+", colour)[:3])
+    linear = [
+        c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+        for c in (red, green, blue)
+    ]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(first: str, second: str) -> float:
+    """WCAG's contrast ratio of two CSS rgb() colours."""
+    lighter, darker = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def test_the_focus_ring_and_the_field_borders_contrast_3_to_1_with_the_page(
+    page: Page, live_server
+):
+    page.goto(live_server.url + "/accounts/login/")
+    field = page.get_by_label("手机号")
+    field.focus()
+    colours = field.evaluate(FOCUSED_FIELD_COLOURS)
+
+    assert colours["ringStyle"] == "solid"
+    for background in (colours["page"], "rgb(255, 255, 255)"):
+        assert contrast(colours["ring"], background) >= 3, colours
+        assert contrast(colours["border"], background) >= 3, colours
