@@ -11,6 +11,7 @@ under another class, is a 404. The URLs live under the certificate viewsets,
 so Wagtail already requires admin access."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -270,6 +271,15 @@ class BulkIssueView(ClassPageMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         form = BulkIssueForm(self.training_class, request.POST)
+        if (
+            form.is_valid()
+            and self.other_templates(form.cleaned_data["template"])
+            and not request.POST.get("confirm_second_template")
+        ):
+            form.add_error(
+                None,
+                _("本班已有学员持有其他模板的证书。如确需再签发一种证书，请勾选确认。"),
+            )
         if form.is_valid():
             try:
                 batch = services.start_bulk_issue(
@@ -297,6 +307,23 @@ class BulkIssueView(ClassPageMixin, TemplateView):
     @cached_property
     def enrollments(self) -> list:
         return list(selectors.completed_enrollments(self.training_class))
+
+    def other_templates(self, template) -> list[dict]:
+        """Templates other than `template` under which trainees of this class
+        already hold a valid certificate, with how many hold one: issuing a second
+        kind is allowed, but only knowingly."""
+        if template is None:
+            return []
+        return list(
+            Certificate.objects.filter(
+                enrollment__training_class=self.training_class,
+                status=Certificate.Status.VALID,
+            )
+            .exclude(template=template)
+            .values("template__name")
+            .annotate(holders=Count("enrollment", distinct=True))
+            .order_by("template__name")
+        )
 
     def chosen_template(self, form: BulkIssueForm):
         field = form.fields["template"]
@@ -331,6 +358,7 @@ class BulkIssueView(ClassPageMixin, TemplateView):
             template=template,
             has_templates=form.fields["template"].queryset.exists(),
             issued_count=len(issued),
+            other_templates=self.other_templates(template),
             **kwargs,
         )
 

@@ -29,6 +29,7 @@ from courses.models import Enrollment, LessonPage, TrainingClass
 from courses.permissions import (
     user_can_grant_quiz_attempts,
     user_can_manage_enrollments,
+    user_can_view_full_phone,
 )
 from school.models import OrgUnit, User
 from school.selectors import unit_names
@@ -108,9 +109,39 @@ class RejectForm(forms.Form):
     )
 
 
+class ReasonForm(forms.Form):
+    """The reason an administrator gives for removing a trainee or marking them
+    完成 by hand; it goes on the enrolment's event."""
+
+    reason = forms.CharField(
+        label=gettext_lazy("原因"),
+        max_length=200,
+        error_messages={"required": gettext_lazy("请填写原因。")},
+    )
+
+
+class RosterSearchForm(forms.Form):
+    """Search the roster by name, phone or unit, and filter it by status."""
+
+    q = forms.CharField(label=gettext_lazy("姓名、手机号或单位"), required=False)
+    status = forms.ChoiceField(
+        label=gettext_lazy("状态"),
+        required=False,
+        choices=[
+            ("", gettext_lazy("全部")),
+            *[
+                (s.value, s.label)
+                for s in Enrollment.Status
+                if s.value in Enrollment.LIVE_STATUSES
+            ],
+        ],
+    )
+
+
 class TrainingClassRosterView(TrainingClassPageMixin, TemplateView):
     """花名册: who is in the class, how far they are, their best quiz scores; above
-    it, the requests awaiting approval."""
+    it, the requests awaiting approval. The list can be searched and filtered;
+    an administrator removes a trainee or marks one 已结业 by hand, with a reason."""
 
     template_name = "courses/admin/training_class_roster.html"
     page_title = gettext_lazy("花名册")
@@ -127,9 +158,19 @@ class TrainingClassRosterView(TrainingClassPageMixin, TemplateView):
         return buttons
 
     def get_context_data(self, **kwargs):
+        roster = rosters.class_roster(self.training_class)
+        search = RosterSearchForm(self.request.GET)
+        search.is_valid()
+        query = search.cleaned_data.get("q", "")
+        status = search.cleaned_data.get("status", "")
         return super().get_context_data(
-            roster=rosters.class_roster(self.training_class),
+            roster=roster,
+            listed=rosters.search_roster(roster, query=query, status=status),
+            searching=bool(query or status),
+            search_form=search,
+            full_phone=user_can_view_full_phone(self.request.user),
             reject_form=RejectForm(),
+            reason_form=ReasonForm(),
             **kwargs,
         )
 
@@ -149,7 +190,10 @@ def export_roster(request: HttpRequest, pk: int, file_format: str) -> HttpRespon
     write, content_type = writers[file_format]
     filename = rosters.export_filename(training_class, file_format)
     return HttpResponse(
-        write(rosters.class_roster(training_class)),
+        write(
+            rosters.class_roster(training_class),
+            full_phone=user_can_view_full_phone(request.user),
+        ),
         content_type=content_type,
         headers={"Content-Disposition": content_disposition_header(True, filename)},
     )
@@ -196,30 +240,121 @@ def reject_enrollment(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(_roster_url(enrollment))
 
 
-class OrgUnitChoiceField(forms.ModelChoiceField):
-    """Streets, communities and grids, each labelled with its full name; the names
-    come from one query, not one per option."""
+def _reason_or_back(request: HttpRequest, enrollment: Enrollment) -> str | None:
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        return form.cleaned_data["reason"]
+    messages.error(request, " ".join(form.errors["reason"]))
+    return None
 
-    def label_from_instance(self, unit):
-        if not hasattr(self, "_names"):
-            self._names = unit_names(list(self.queryset))
-        return self._names.get(unit.pk, unit.name)
+
+@require_POST
+def remove_trainee(request: HttpRequest, pk: int) -> HttpResponse:
+    """An administrator takes a trainee off the roster (a withdrawal on their
+    behalf, with the reason on its event); a held seat is freed."""
+    enrollment = get_enrollment_for_manager(request.user, pk)
+    reason = _reason_or_back(request, enrollment)
+    if reason is None:
+        return redirect(_roster_url(enrollment))
+    try:
+        enrollment = services.withdraw_enrollment(
+            enrollment, actor=request.user, note=reason
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("已将 %(name)s 移出本班。") % {"name": enrollment.trainee.real_name},
+        )
+    return redirect(_roster_url(enrollment))
+
+
+@require_POST
+def complete_by_hand(request: HttpRequest, pk: int) -> HttpResponse:
+    """An administrator marks a studying trainee 已结业, with the reason."""
+    enrollment = get_enrollment_for_manager(request.user, pk)
+    reason = _reason_or_back(request, enrollment)
+    if reason is None:
+        return redirect(_roster_url(enrollment))
+    try:
+        enrollment = services.complete_by_hand(
+            enrollment, actor=request.user, reason=reason
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("已将 %(name)s 标为已结业。") % {"name": enrollment.trainee.real_name},
+        )
+    return redirect(_roster_url(enrollment))
+
+
+class OrgUnitNameField(forms.Field):
+    """A street, community or grid typed by its full name (街道 › 社区 › 网格),
+    picked from a datalist the browser filters as one types: 300-odd units where
+    "第1网格" appears dozens of times are found by typing, not scrolling. A unit's
+    own name is enough when only one unit bears it."""
+
+    widget = forms.TextInput
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("error_messages", {})
+        super().__init__(*args, **kwargs)
+
+    @cached_property
+    def units(self) -> list[OrgUnit]:
+        return list(
+            OrgUnit.objects.of_kind(
+                OrgUnit.Kind.STREET, OrgUnit.Kind.COMMUNITY, OrgUnit.Kind.GRID
+            ).order_by("path")
+        )
+
+    @cached_property
+    def names(self) -> dict[int, str]:
+        """Full name of every unit on offer, in tree order."""
+        return unit_names(self.units)
+
+    def widget_attrs(self, widget):
+        return {
+            **super().widget_attrs(widget),
+            "list": "org-unit-options",
+            "autocomplete": "off",
+        }
+
+    def to_python(self, value) -> OrgUnit | None:
+        value = (value or "").strip()
+        if not value:
+            return None
+        by_pk = {unit.pk: unit for unit in self.units}
+        if value.isdigit() and int(value) in by_pk:
+            return by_pk[int(value)]
+        matches = [by_pk[pk] for pk, name in self.names.items() if name == value]
+        if not matches:
+            matches = [unit for unit in self.units if unit.name == value]
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            raise ValidationError(_("有多个单位叫这个名字，请从列表中选择完整名称。"))
+        raise ValidationError(_("没有找到这个单位，请从列表中选择。"))
 
 
 class BulkEnrollForm(forms.Form):
-    org_unit = OrgUnitChoiceField(
+    org_unit = OrgUnitNameField(
         label=gettext_lazy("单位"),
-        queryset=OrgUnit.objects.of_kind(
-            OrgUnit.Kind.STREET, OrgUnit.Kind.COMMUNITY, OrgUnit.Kind.GRID
+        help_text=gettext_lazy(
+            "输入街道、社区或网格的名称，从列表中选择。"
+            "该单位及其下属单位的全部在册学员都会报名。"
         ),
-        help_text=gettext_lazy("该单位及其下属单位的全部在册人员都会报名。"),
         error_messages={"required": gettext_lazy("请选择单位。")},
     )
 
 
 class BulkEnrollView(TrainingClassPageMixin, TemplateView):
-    """按单位批量报名: everyone of a street, community or grid, as far as seats go;
-    the page then lists who was enrolled and everyone left out, with the reason."""
+    """按单位批量报名 in two steps: the chosen unit first shows how many people it
+    would enrol and who would be left out and why (nothing changes yet); a second
+    POST with `confirm` enrols them, as far as seats go, and reports the result."""
 
     template_name = "courses/admin/training_class_bulk_enroll.html"
     page_title = gettext_lazy("按单位批量报名")
@@ -235,29 +370,43 @@ class BulkEnrollView(TrainingClassPageMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         form = BulkEnrollForm(request.POST)
-        result = None
+        result = preview = None
         if form.is_valid():
-            try:
-                result = services.bulk_enroll(
-                    self.training_class,
-                    org_unit=form.cleaned_data["org_unit"],
-                    actor=request.user,
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
+            org_unit = form.cleaned_data["org_unit"]
+            if not self.training_class.is_active:
+                form.add_error(None, _("该班已停办"))
+            elif request.POST.get("confirm"):
+                try:
+                    result = services.bulk_enroll(
+                        self.training_class, org_unit=org_unit, actor=request.user
+                    )
+                except ValidationError as error:
+                    form.add_error(None, error)
+                else:
+                    self.training_class.refresh_from_db()
+                    form = BulkEnrollForm()
             else:
-                self.training_class.refresh_from_db()
-        return self.render_to_response(self.get_context_data(form=form, result=result))
+                preview = services.plan_bulk_enrolment(
+                    self.training_class, org_unit=org_unit
+                )
+        return self.render_to_response(
+            self.get_context_data(form=form, result=result, preview=preview)
+        )
 
     def get_context_data(self, **kwargs):
-        kwargs.setdefault("form", BulkEnrollForm())
-        result = kwargs.get("result")
-        if result is not None:
+        form = kwargs.setdefault("form", BulkEnrollForm())
+        outcome = kwargs.get("result") or kwargs.get("preview")
+        if outcome is not None:
             kwargs["left_out"] = [
-                *[(person, _("已在本班")) for person in result.already],
-                *result.ineligible,
-                *[(person, _("名额已满")) for person in result.no_seat],
+                *[(person, _("已在本班")) for person in outcome.already],
+                *outcome.ineligible,
+                *[(person, _("名额已满")) for person in outcome.no_seat],
             ]
+        if kwargs.get("preview") is not None:
+            unit = form.cleaned_data["org_unit"]
+            kwargs["unit"] = unit
+            kwargs["unit_name"] = form.fields["org_unit"].names.get(unit.pk, unit.name)
+        kwargs["unit_options"] = form.fields["org_unit"].names.values()
         return super().get_context_data(**kwargs)
 
 

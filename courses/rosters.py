@@ -178,9 +178,30 @@ def class_quiz_results(training_class: TrainingClass) -> list[QuizResult]:
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-def roster_table(roster: Roster) -> tuple[list[str], list[list]]:
+def search_roster(roster: Roster, *, query: str = "", status: str = "") -> Roster:
+    """The roster narrowed to the rows whose name, phone or unit contains `query`
+    and whose status is `status` (either may be empty: no narrowing)."""
+    query = query.strip()
+    rows = [
+        row
+        for row in roster.rows
+        if (not status or row.enrollment.status == status)
+        and (
+            not query
+            or query in row.trainee.real_name
+            or query in row.trainee.phone
+            or query in row.unit
+        )
+    ]
+    return Roster(roster.training_class, roster.quiz_lessons, rows)
+
+
+def roster_table(
+    roster: Roster, *, full_phone: bool = False
+) -> tuple[list[str], list[list]]:
     """The roster as headers and rows of plain values, for CSV and XLSX alike.
-    Phones are masked in exports too: a file travels further than a screen."""
+    Phones are masked in exports too (a file travels further than a screen),
+    unless the reader holds courses.view_full_phone (`full_phone`)."""
     headers = [
         _("序号"),
         _("姓名"),
@@ -198,7 +219,7 @@ def roster_table(roster: Roster) -> tuple[list[str], list[list]]:
         [
             number,
             row.trainee.real_name,
-            row.trainee.masked_phone,
+            row.trainee.phone if full_phone else row.trainee.masked_phone,
             row.unit,
             row.enrollment.get_status_display(),
             timezone.localtime(row.enrollment.created_at).replace(tzinfo=None),
@@ -231,9 +252,9 @@ def _text(value) -> str:
     return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
 
 
-def roster_csv(roster: Roster) -> bytes:
+def roster_csv(roster: Roster, *, full_phone: bool = False) -> bytes:
     """UTF-8 with a byte-order mark, so Excel opens the Chinese text correctly."""
-    headers, rows = roster_table(roster)
+    headers, rows = roster_table(roster, full_phone=full_phone)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(headers)
@@ -244,11 +265,12 @@ def roster_csv(roster: Roster) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def roster_xlsx(roster: Roster) -> bytes:
+def roster_xlsx(roster: Roster, *, full_phone: bool = False) -> bytes:
+    """The roster as an Excel sheet; text cells never run as formulas."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
-    headers, rows = roster_table(roster)
+    headers, rows = roster_table(roster, full_phone=full_phone)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=_("花名册"))
     sheet.append(headers)

@@ -170,21 +170,11 @@ class BulkEnrolment:
     no_seat: list[User]
 
 
-@transaction.atomic(durable=True)
-def bulk_enroll(
-    training_class: TrainingClass, *, org_unit: OrgUnit, actor: User
+def plan_bulk_enrolment(
+    training_class: TrainingClass, *, org_unit: OrgUnit
 ) -> BulkEnrolment:
-    """Enrol every active trainee of a street, community or grid (and the units under
-    it), as far as seats go. The enrolment window and approval do not apply (an
-    administrator is acting); prerequisites and level do. Everyone left out is
-    reported with the reason."""
-    training_class = (
-        TrainingClass.objects.select_for_update(no_key=True, of=("self",))
-        .select_related("course")
-        .get(pk=training_class.pk)
-    )
-    if not training_class.is_active:
-        raise ValidationError(_("该班已停办"))
+    """Who bulk_enroll would enrol now, and who it would leave out and why, without
+    changing anything: the administrator confirms these counts first."""
     course = training_class.course
     prerequisites = list(course.prerequisites.all())
     # Trainees only: instructors, site hosts and administrators live in the same
@@ -214,6 +204,26 @@ def bulk_enroll(
             candidates.append(person)
     free = training_class.capacity - training_class.seats_taken
     enrolled, no_seat = candidates[: max(free, 0)], candidates[max(free, 0) :]
+    return BulkEnrolment(enrolled, already, ineligible, no_seat)
+
+
+@transaction.atomic(durable=True)
+def bulk_enroll(
+    training_class: TrainingClass, *, org_unit: OrgUnit, actor: User
+) -> BulkEnrolment:
+    """Enrol every active trainee of a street, community or grid (and the units under
+    it), as far as seats go. The enrolment window and approval do not apply (an
+    administrator is acting); prerequisites and level do. Everyone left out is
+    reported with the reason."""
+    training_class = (
+        TrainingClass.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("course")
+        .get(pk=training_class.pk)
+    )
+    if not training_class.is_active:
+        raise ValidationError(_("该班已停办"))
+    plan = plan_bulk_enrolment(training_class, org_unit=org_unit)
+    enrolled = plan.enrolled
     if enrolled and not _take_seats(training_class, len(enrolled)):
         raise ValidationError(_("名额已变化，请重试。"))
     now = timezone.now()
@@ -240,7 +250,7 @@ def bulk_enroll(
             for enrollment in enrollments
         ]
     )
-    return BulkEnrolment(enrolled, already, ineligible, no_seat)
+    return plan
 
 
 def _lesson_of(enrollment: Enrollment, lesson: LessonPage) -> LessonPage:
@@ -415,6 +425,10 @@ def _complete_if_done(enrollment: Enrollment, *, actor: User | None) -> bool:
     moves by a conditional UPDATE and the completion event is unique."""
     if not selectors.completion_rule_holds(enrollment):
         return False
+    return _mark_completed(enrollment, actor=actor)
+
+
+def _mark_completed(enrollment: Enrollment, *, actor: User | None, note: str = ""):
     now = timezone.now()
     changed = Enrollment.objects.filter(pk=enrollment.pk, status=Status.ACTIVE).update(
         status=Status.COMPLETED, completed_at=now
@@ -422,7 +436,7 @@ def _complete_if_done(enrollment: Enrollment, *, actor: User | None) -> bool:
     if not changed:
         return False
     enrollment.status, enrollment.completed_at = Status.COMPLETED, now
-    _record(enrollment, Kind.COMPLETED, actor)
+    _record(enrollment, Kind.COMPLETED, actor, note)
     enrollment_id = enrollment.pk
     transaction.on_commit(
         lambda: enrollment_completed.send(
@@ -464,3 +478,19 @@ def import_questions(lesson: LessonPage, questions: list[dict], *, actor: User):
     quiz["value"]["questions"] = [*quiz["value"]["questions"], *questions]
     draft.body = body
     return draft.save_revision(user=actor, log_action=True)
+
+
+@transaction.atomic(durable=True)
+def complete_by_hand(enrollment: Enrollment, *, actor: User, reason: str) -> Enrollment:
+    """An administrator marks a studying trainee 已结业 whatever the completion rule
+    says (attendance taken on paper, a lesson that would not play), with the reason
+    on the completion event; certificates follow as for any completion."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("请填写手动结业的原因。"))
+    enrollment = _locked(enrollment)
+    if enrollment.status != Status.ACTIVE:
+        raise ValidationError(_("只能为学习中的学员手动结业。"))
+    if not _mark_completed(enrollment, actor=actor, note=reason):
+        raise ValidationError(_("只能为学习中的学员手动结业。"))
+    return enrollment

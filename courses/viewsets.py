@@ -12,7 +12,7 @@ from django import forms
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MinValueValidator
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +21,7 @@ from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.ui.tables import BooleanColumn, Column
-from wagtail.admin.views.generic.models import IndexView
+from wagtail.admin.views.generic.models import CreateView, IndexView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
@@ -30,15 +30,17 @@ import django_filters
 
 from courses import admin_views
 from courses.models import CoursePage, Tier, TrainingClass
-from courses.permissions import user_can_manage_enrollments
+from courses.permissions import user_can_manage_enrollments, user_teaches_or_authors
 from school import roles
 from school.models import PracticeSite, User
+from school.selectors import school_of_page
 
 
 class TrainingClassPermissionPolicy(ModelPermissionPolicy):
     """Model permissions say what a role may do with classes at all. Whoever may not
     change classes (an instructor, who may only view) gets only the classes they
-    teach: every other class is out of their list and a 404 in every view."""
+    teach or whose course they author: every other class is out of their list and
+    a 404 in every view."""
 
     def sees_every_class(self, user) -> bool:
         return user.is_active and (
@@ -48,22 +50,24 @@ class TrainingClassPermissionPolicy(ModelPermissionPolicy):
     def user_has_permission_for_instance(self, user, action, instance):
         if not self.user_has_permission(user, action):
             return False
-        return (
-            self.sees_every_class(user)
-            or instance.instructors.filter(pk=user.pk).exists()
-        )
+        return self.sees_every_class(user) or user_teaches_or_authors(user, instance)
 
     def instances_user_has_any_permission_for(self, user, actions):
         classes = super().instances_user_has_any_permission_for(user, actions)
         if self.sees_every_class(user):
             return classes
-        return classes.filter(instructors=user)
+        taught = TrainingClass.objects.filter(instructors=user).values("pk")
+        return classes.filter(Q(pk__in=taught) | Q(course__owner=user))
 
     def users_with_any_permission_for_instance(self, actions, instance):
         everyone = self.users_with_any_permission(["change"]).values("pk")
         return (
             self.users_with_any_permission(actions)
-            .filter(Q(pk__in=everyone) | Q(taught_classes=instance))
+            .filter(
+                Q(pk__in=everyone)
+                | Q(taught_classes=instance)
+                | Q(pk=instance.course.owner_id)
+            )
             .distinct()
         )
 
@@ -83,8 +87,22 @@ class TrainingClassFilterSet(WagtailFilterSet):
 
 
 class CourseChoiceField(forms.ModelChoiceField):
+    """Courses named with their school, since both schools may teach a course of
+    the same title: 《公益理念》 · 网格学校 · 基础通识班."""
+
     def label_from_instance(self, course):
-        return f"{course.title} · {course.get_tier_display()}"
+        school = school_of_page(course)
+        parts = [f"《{course.title}》"]
+        if school is not None:
+            parts.append(school.title)
+        parts.append(str(course.get_tier_display()))
+        return " · ".join(parts)
+
+
+def next_class_number(course: CoursePage) -> int:
+    """The 期数 a new class of this course would take: one after its last."""
+    last = TrainingClass.objects.filter(course=course).aggregate(last=Max("number"))
+    return (last["last"] or 0) + 1
 
 
 class TrainingClassForm(WagtailAdminModelForm):
@@ -134,6 +152,17 @@ class TrainingClassForm(WagtailAdminModelForm):
         capacity = self.fields["capacity"]
         capacity.validators.append(MinValueValidator(1, _("名额至少为 1。")))
         capacity.widget.attrs["min"] = 1
+        if current is None and not self.is_bound:
+            self._propose_number()
+
+    def _propose_number(self) -> None:
+        # Opened from a course (?course=<id>): propose the next 期数 of it.
+        try:
+            course = self.fields["course"].queryset.get(pk=int(self.initial["course"]))
+        except (KeyError, TypeError, ValueError, CoursePage.DoesNotExist):
+            return
+        self.initial["course"] = course.pk
+        self.initial.setdefault("number", next_class_number(course))
 
     def save(self, commit=True):
         if self.instance._state.adding or not commit:
@@ -218,6 +247,17 @@ EXPORT_COLUMNS = {
 }
 
 
+class TrainingClassCreateView(CreateView):
+    """新建培训班; ?course=<id> (from 新建下一期) picks the course and proposes
+    its next 期数."""
+
+    def get_initial(self):
+        initial = super().get_initial()
+        if course := self.request.GET.get("course"):
+            initial["course"] = course
+        return initial
+
+
 class TrainingClassIndexView(IndexView):
     def get_base_queryset(self):
         return (
@@ -238,6 +278,11 @@ class TrainingClassIndexView(IndexView):
         if edit_url := self.get_edit_url(instance):
             buttons.append(
                 MenuItem(_("编辑"), url=edit_url, icon_name="edit", priority=10)
+            )
+        if self.permission_policy.user_has_permission(self.request.user, "add"):
+            next_url = reverse("training_classes:add") + f"?course={instance.course_id}"
+            buttons.append(
+                MenuItem(_("新建下一期"), url=next_url, icon_name="plus", priority=15)
             )
         buttons.append(
             MenuItem(
@@ -293,6 +338,7 @@ class TrainingClassViewSet(ModelViewSet):
     name = "training_classes"
     url_prefix = "training-classes"
     index_view_class = TrainingClassIndexView
+    add_view_class = TrainingClassCreateView
     icon = "clipboard-list"
     menu_label = _("培训班")
     menu_order = 100
@@ -360,6 +406,16 @@ class TrainingClassViewSet(ModelViewSet):
                 "enrollments/<int:pk>/reject/",
                 admin_views.reject_enrollment,
                 name="reject_enrollment",
+            ),
+            path(
+                "enrollments/<int:pk>/remove/",
+                admin_views.remove_trainee,
+                name="remove_trainee",
+            ),
+            path(
+                "enrollments/<int:pk>/complete/",
+                admin_views.complete_by_hand,
+                name="complete_by_hand",
             ),
         ]
 

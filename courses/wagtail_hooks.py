@@ -7,6 +7,7 @@ from wagtail.models import Page
 from wagtail.permissions import register_permission_policy
 
 from courses import question_bank_views
+from courses.admin_panels import TeachingPanel
 from courses.models import TrainingClass
 from courses.permissions import user_can_add_page
 from courses.viewsets import CoursesViewSetGroup, TrainingClassPermissionPolicy
@@ -19,6 +20,11 @@ register_permission_policy(
 @hooks.register("register_admin_viewset")
 def register_courses_viewsets():
     return CoursesViewSetGroup()
+
+
+@hooks.register("construct_homepage_panels")
+def add_teaching_panel(request, panels):
+    panels.append(TeachingPanel(request.user))
 
 
 # 讲师 hold Wagtail's "add" page permission on the root page (migration 0002), which

@@ -162,6 +162,7 @@ class Enrollment(models.Model):
         verbose_name = _("报名")
         verbose_name_plural = _("报名")
         ordering = ["-created_at"]
+        permissions = [("view_full_phone", _("可查看花名册中的完整手机号"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["training_class", "trainee"],

@@ -859,3 +859,70 @@ def test_every_certificate_admin_post_needs_the_csrf_token(
         assert client.post(path, data).status_code == 403, path
 
     assert certificates_state() == before
+
+
+# A second template for the same class -----------------------------------------
+
+
+@pytest.fixture
+def second_template(grid_school):
+    return CertificateTemplateFactory(school=grid_school, name="网格学校荣誉证书")
+
+
+def test_issuing_with_a_second_template_warns_who_holds_the_first(
+    admin_client, training_class, certificate, other_enrollment, second_template
+):
+    page = admin_client.get(
+        class_url("issue", training_class.pk), {"template": second_template.pk}
+    )
+
+    content = page.content.decode()
+    assert "本班已有 1 名学员持有《网格学校结业证书》证书" in content
+    assert 'name="confirm_second_template"' in content
+    same = admin_client.get(
+        class_url("issue", training_class.pk), {"template": certificate.template_id}
+    )
+    assert "confirm_second_template" not in same.content.decode()
+
+
+def test_a_second_template_is_issued_only_once_confirmed(
+    admin_client,
+    training_class,
+    certificate,
+    enrollment,
+    other_enrollment,
+    second_template,
+    django_capture_on_commit_callbacks,
+):
+    data = {
+        "template": second_template.pk,
+        "enrollments": [enrollment.pk, other_enrollment.pk],
+    }
+
+    refused = admin_client.post(class_url("issue", training_class.pk), data)
+
+    assert refused.status_code == 200
+    assert "如确需再签发一种证书，请勾选确认。" in refused.content.decode()
+    assert not CertificateBatch.objects.exists()
+    assert not Certificate.objects.filter(template=second_template).exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        confirmed = admin_client.post(
+            class_url("issue", training_class.pk),
+            {**data, "confirm_second_template": "1"},
+        )
+
+    assert confirmed.status_code == 302
+    assert Certificate.objects.filter(template=second_template).count() == 2
+
+
+def test_a_revoked_certificate_of_another_template_does_not_warn(
+    admin_client, training_class, certificate, school_admin, second_template
+):
+    services.revoke_certificate(certificate, actor=school_admin, reason="信息有误")
+
+    page = admin_client.get(
+        class_url("issue", training_class.pk), {"template": second_template.pk}
+    )
+
+    assert "confirm_second_template" not in page.content.decode()

@@ -8,6 +8,7 @@ import json
 from datetime import timedelta
 from urllib.parse import unquote
 
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -338,7 +339,7 @@ def test_roster_shows_trainees_progress_and_best_scores(
     assert trainee.phone not in content
 
 
-def test_roster_csv_has_chinese_headers_and_masked_phones(
+def test_roster_csv_has_chinese_headers_and_full_phones_for_administrators(
     client, school_admin, taught_class, studying, trainee
 ):
     client.force_login(school_admin)
@@ -365,13 +366,12 @@ def test_roster_csv_has_chinese_headers_and_masked_phones(
     first = rows[1]
     assert first[1:5] == [
         "张三",
-        trainee.masked_phone,
+        trainee.phone,
         "测试街道 › 桃园社区 › 第1网格",
         "学习中",
     ]
     assert first[6:] == ["50", "100"]
     assert rows[2][1] == "李四" and rows[2][7] == ""
-    assert trainee.phone not in content
 
 
 def test_roster_xlsx_has_the_same_rows(
@@ -389,7 +389,7 @@ def test_roster_xlsx_has_the_same_rows(
     assert rows[1][:5] == (
         1,
         "张三",
-        trainee.masked_phone,
+        trainee.phone,
         "测试街道 › 桃园社区 › 第1网格",
         "学习中",
     )
@@ -573,7 +573,8 @@ def test_school_admin_bulk_enrols_a_community(
     client.force_login(school_admin)
 
     response = client.post(
-        url("bulk_enroll", taught_class.pk), {"org_unit": community.pk}
+        url("bulk_enroll", taught_class.pk),
+        {"org_unit": community.pk, "confirm": "1"},
     )
 
     assert response.status_code == 200
@@ -605,7 +606,8 @@ def test_bulk_enrolment_lists_everyone_left_out_with_the_reason(
     client.force_login(school_admin)
 
     response = client.post(
-        url("bulk_enroll", taught_class.pk), {"org_unit": second_grid.pk}
+        url("bulk_enroll", taught_class.pk),
+        {"org_unit": second_grid.pk, "confirm": "1"},
     )
 
     result = response.context["result"]
@@ -632,10 +634,14 @@ def test_bulk_enrolment_offers_streets_communities_and_grids_with_full_names(
     response = client.get(url("bulk_enroll", taught_class.pk))
 
     field = response.context["form"].fields["org_unit"]
-    labels = {choice.value: label for choice, label in list(field.choices)[1:]}
-    assert labels[community.pk] == "测试街道 › 桃园社区"
-    assert labels[grid.pk] == "测试街道 › 桃园社区 › 第1网格"
-    assert {unit.kind for unit in field.queryset} == {"street", "community", "grid"}
+    assert field.names[community.pk] == "测试街道 › 桃园社区"
+    assert field.names[grid.pk] == "测试街道 › 桃园社区 › 第1网格"
+    assert {unit.kind for unit in field.units} == {"street", "community", "grid"}
+    content = response.content.decode()
+    # A searchable picker: a text box tied to a datalist of every full name.
+    assert 'list="org-unit-options"' in content
+    assert '<datalist id="org-unit-options">' in content
+    assert '<option value="测试街道 › 桃园社区 › 第1网格">' in content
 
 
 def test_bulk_enrolment_without_a_unit_is_a_form_error(
@@ -654,11 +660,9 @@ def test_instructor_cannot_bulk_enrol(
 ):
     client.force_login(instructor)
 
-    response = client.post(
-        url("bulk_enroll", taught_class.pk), {"org_unit": community.pk}
-    )
-
-    assert (response.status_code, response.url) == (302, ADMIN_HOME)
+    for data in ({"org_unit": community.pk}, {"org_unit": community.pk, "confirm": 1}):
+        response = client.post(url("bulk_enroll", taught_class.pk), data)
+        assert (response.status_code, response.url) == (302, ADMIN_HOME)
     assert not Enrollment.objects.exists()
 
 
@@ -868,3 +872,262 @@ def test_an_enrolment_of_another_class_cannot_be_granted_through_this_one(
 
     assert response.status_code == 404
     assert not QuizAttemptGrant.objects.exists()
+
+
+# An instructor's admin home -------------------------------------------------
+
+
+def test_instructor_home_lists_their_courses_and_classes_with_links(
+    client, instructor, course, taught_class, other_class, trainee
+):
+    course.owner = instructor
+    course.save(update_fields=["owner"])
+    services.enroll_trainee(taught_class, trainee=trainee, actor=trainee)
+    client.force_login(instructor)
+
+    content = client.get(ADMIN_HOME).content.decode()
+
+    assert "我的课程与班级" in content
+    assert reverse("wagtailadmin_pages:edit", args=[course.pk]) in content
+    assert url("roster", taught_class.pk) in content
+    assert url("quiz_results", taught_class.pk) in content
+    assert url("roster", other_class.pk) not in content
+
+
+def test_home_shows_no_teaching_panel_to_whoever_teaches_nothing(
+    client, other_instructor, taught_class
+):
+    client.force_login(other_instructor)
+
+    assert "我的课程与班级" not in client.get(ADMIN_HOME).content.decode()
+
+
+def test_the_author_of_a_course_reads_the_roster_of_any_of_its_classes(
+    client, other_instructor, course, taught_class, studying
+):
+    course.owner = other_instructor
+    course.save(update_fields=["owner"])
+    client.force_login(other_instructor)
+
+    assert client.get(url("roster", taught_class.pk)).status_code == 200
+    assert client.get(url("quiz_results", taught_class.pk)).status_code == 200
+    assert taught_class in listed(client.get(INDEX))
+    home = client.get(ADMIN_HOME).content.decode()
+    assert url("roster", taught_class.pk) in home
+
+
+def test_an_instructor_neither_teaching_nor_authoring_gets_404_on_the_roster(
+    client, other_instructor, taught_class
+):
+    client.force_login(other_instructor)
+
+    assert client.get(url("roster", taught_class.pk)).status_code == 404
+
+
+# Rosters: phones, search, removal and completion by hand ----------------------
+
+
+def test_administrators_see_full_phones_and_instructors_masked_ones(
+    client, school_admin, instructor, taught_class, studying, trainee
+):
+    client.force_login(school_admin)
+    admin_page = client.get(url("roster", taught_class.pk)).content.decode()
+    client.force_login(instructor)
+    teacher_page = client.get(url("roster", taught_class.pk)).content.decode()
+    teacher_csv = client.get(url("export_roster", taught_class.pk, "csv"))
+
+    assert trainee.phone in admin_page
+    assert trainee.phone not in teacher_page
+    assert trainee.masked_phone in teacher_page
+    assert trainee.phone not in teacher_csv.content.decode("utf-8")
+    assert trainee.masked_phone in teacher_csv.content.decode("utf-8")
+
+
+def test_roster_searches_by_name_or_phone_and_filters_by_status(
+    client, school_admin, taught_class, studying, trainee, other_trainee
+):
+    client.force_login(school_admin)
+
+    def names(**params):
+        response = client.get(url("roster", taught_class.pk), params)
+        return [row.trainee.real_name for row in response.context["listed"].rows]
+
+    assert names() == ["张三", "李四"]
+    assert names(q="李") == ["李四"]
+    assert names(q=trainee.phone[-4:]) == ["张三"]
+    assert names(status="completed") == []
+    services.complete_by_hand(studying[1], actor=school_admin, reason="线下考核合格")
+    assert names(status="completed") == ["李四"]
+    assert names(status="active", q="李") == []
+
+
+def test_administrator_removes_a_trainee_with_a_reason(
+    client, school_admin, taught_class, studying
+):
+    enrollment = studying[0]
+    client.force_login(school_admin)
+
+    response = client.post(
+        url("remove_trainee", enrollment.pk), {"reason": "重复报名"}, follow=True
+    )
+
+    assert "已将 张三 移出本班。" in response.content.decode()
+    enrollment.refresh_from_db()
+    assert enrollment.status == Status.WITHDRAWN
+    event = enrollment.events.get(kind=EnrollmentEvent.Kind.WITHDRAWN)
+    assert (event.actor, event.note) == (school_admin, "重复报名")
+    taught_class.refresh_from_db()
+    assert taught_class.seats_taken == 1
+
+
+def test_administrator_marks_a_trainee_complete_by_hand_with_a_reason(
+    client, school_admin, taught_class, studying, django_capture_on_commit_callbacks
+):
+    from courses.signals import enrollment_completed
+
+    completed = []
+
+    def receiver(sender, enrollment_id, **kwargs):
+        completed.append(enrollment_id)
+
+    enrollment_completed.connect(receiver)
+    enrollment = studying[1]
+    client.force_login(school_admin)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                url("complete_by_hand", enrollment.pk), {"reason": "纸质考勤已核"}
+            )
+    finally:
+        enrollment_completed.disconnect(receiver)
+
+    assert response.status_code == 302
+    enrollment.refresh_from_db()
+    assert enrollment.status == Status.COMPLETED and enrollment.completed_at
+    event = enrollment.events.get(kind=EnrollmentEvent.Kind.COMPLETED)
+    assert (event.actor, event.note) == (school_admin, "纸质考勤已核")
+    assert completed == [enrollment.pk]
+
+
+def test_roster_actions_need_a_reason_a_post_and_the_csrf_token(
+    school_admin, taught_class, studying
+):
+    enrollment = studying[0]
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(school_admin)
+    for name in ("remove_trainee", "complete_by_hand"):
+        assert client.get(url(name, enrollment.pk)).status_code == 405
+        assert client.post(url(name, enrollment.pk), {"reason": "x"}).status_code == 403
+
+    client = Client()
+    client.force_login(school_admin)
+    for name in ("remove_trainee", "complete_by_hand"):
+        response = client.post(url(name, enrollment.pk), {"reason": ""}, follow=True)
+        assert "请填写原因。" in response.content.decode()
+    enrollment.refresh_from_db()
+    assert enrollment.status == Status.ACTIVE
+    # The control: with a reason, the same POST does change it.
+    client.post(url("complete_by_hand", enrollment.pk), {"reason": "补录"})
+    enrollment.refresh_from_db()
+    assert enrollment.status == Status.COMPLETED
+
+
+def test_instructor_cannot_remove_or_complete_and_others_get_404(
+    client, instructor, other_instructor, taught_class, studying
+):
+    enrollment = studying[0]
+    client.force_login(instructor)
+    roster = client.get(url("roster", taught_class.pk)).content.decode()
+    assert url("remove_trainee", enrollment.pk) not in roster
+    for name in ("remove_trainee", "complete_by_hand"):
+        # Wagtail answers a PermissionDenied with a redirect to the admin home.
+        response = client.post(url(name, enrollment.pk), {"reason": "x"})
+        assert (response.status_code, response.url) == (302, ADMIN_HOME)
+    client.force_login(other_instructor)
+    for name in ("remove_trainee", "complete_by_hand"):
+        assert client.post(url(name, enrollment.pk), {"reason": "x"}).status_code == 404
+    enrollment.refresh_from_db()
+    assert enrollment.status == Status.ACTIVE
+
+
+def test_completing_by_hand_twice_says_why(school_admin, studying):
+    services.complete_by_hand(studying[0], actor=school_admin, reason="补录")
+
+    with pytest.raises(ValidationError, match="只能为学习中的学员手动结业"):
+        services.complete_by_hand(studying[0], actor=school_admin, reason="补录")
+    assert studying[0].events.filter(kind="completed").count() == 1
+
+
+# Bulk enrolment: the confirmation step -----------------------------------------
+
+
+def test_bulk_enrolment_first_shows_the_counts_and_changes_nothing(
+    client, school_admin, taught_class, second_grid, neighbours
+):
+    services.enroll_trainee(taught_class, trainee=neighbours[0], actor=school_admin)
+    client.force_login(school_admin)
+
+    response = client.post(
+        url("bulk_enroll", taught_class.pk),
+        {"org_unit": "测试街道 › 桃园社区 › 第2网格"},
+    )
+
+    preview = response.context["preview"]
+    assert preview.enrolled == neighbours[1:]
+    assert preview.already == [neighbours[0]]
+    content = response.content.decode()
+    assert "将报名：3 人" in content and "已在本班：1 人" in content
+    assert "确认报名 3 人" in content
+    assert Enrollment.objects.count() == 1
+    taught_class.refresh_from_db()
+    assert taught_class.seats_taken == 1
+
+
+def test_bulk_enrolment_picker_takes_a_unique_unit_name_and_refuses_unknown_ones(
+    client, school_admin, taught_class, second_grid, neighbours
+):
+    client.force_login(school_admin)
+
+    unique = client.post(url("bulk_enroll", taught_class.pk), {"org_unit": "第2网格"})
+    unknown = client.post(url("bulk_enroll", taught_class.pk), {"org_unit": "月亮社区"})
+
+    assert unique.context["unit"] == second_grid
+    assert unknown.context["form"].errors["org_unit"] == [
+        "没有找到这个单位，请从列表中选择。"
+    ]
+    assert not Enrollment.objects.exists()
+
+
+def test_bulk_enrolment_confirmation_needs_the_csrf_token(
+    school_admin, taught_class, second_grid, neighbours
+):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(school_admin)
+
+    data = {"org_unit": second_grid.pk, "confirm": "1"}
+    assert client.post(url("bulk_enroll", taught_class.pk), data).status_code == 403
+    assert client.get(url("bulk_enroll", taught_class.pk), data).status_code == 200
+    assert not Enrollment.objects.exists()
+
+
+# The class form ---------------------------------------------------------------
+
+
+def test_class_form_proposes_the_next_number_and_names_each_courses_school(
+    client, school_admin, course, taught_class
+):
+    TrainingClassFactory(course=course, number=taught_class.number + 4)
+    client.force_login(school_admin)
+
+    form = client.get(url("add"), {"course": course.pk}).context["form"]
+
+    assert form.initial["course"] == course.pk
+    assert form["number"].value() == taught_class.number + 5
+    labels = dict(form.fields["course"].choices)
+    assert any(
+        str(label).startswith("《公益理念》 · 网格学校") for label in labels.values()
+    )
+    plain = client.get(url("add")).context["form"]
+    assert plain["number"].value() is None
+    index = client.get(INDEX).content.decode()
+    assert f"{url('add')}?course={course.pk}" in index
