@@ -102,10 +102,10 @@ format: $(VENV)/.installed
 
 messages: $(VENV)/.installed
 	rm -f $(ZH_PO)
-	$(PY) manage.py makemessages -l en -l zh_Hans --no-obsolete --ignore ".venv/*"
+	$(PY) manage.py makemessages -l en -l zh_Hans --no-obsolete --ignore ".venv/*" --ignore "node_modules/*"
 	msgen --output-file=$(ZH_PO) $(ZH_PO)
 	msgattrib --clear-fuzzy --output-file=$(ZH_PO) $(ZH_PO)
-	$(PY) manage.py compilemessages -l en -l zh_Hans --ignore ".venv/*"
+	$(PY) manage.py compilemessages -l en -l zh_Hans --ignore ".venv/*" --ignore "node_modules/*"
 
 # axe-core (package.json, devDependencies) checks the browser tests' pages for
 # accessibility; tests/e2e/axe.py injects it from node_modules.
