@@ -6,6 +6,7 @@ instructor holds courses.view_trainingclass and sees only the classes they teach
 Both rules live in TrainingClassPermissionPolicy, so the menu, the list, the
 buttons and the views all ask the same question."""
 
+import json
 from itertools import chain
 
 from django import forms
@@ -130,6 +131,9 @@ class TrainingClassForm(WagtailAdminModelForm):
         ]
         widgets = {"instructors": forms.CheckboxSelectMultiple}
 
+    class Media:
+        js = ["courses/admin/class-form.js"]
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         current = self.instance if self.instance.pk else None
@@ -152,8 +156,26 @@ class TrainingClassForm(WagtailAdminModelForm):
         capacity = self.fields["capacity"]
         capacity.validators.append(MinValueValidator(1, _("名额至少为 1。")))
         capacity.widget.attrs["min"] = 1
-        if current is None and not self.is_bound:
-            self._propose_number()
+        if current is None:
+            self._offer_next_numbers()
+            if not self.is_bound:
+                self._propose_number()
+
+    def _offer_next_numbers(self) -> None:
+        # For class-form.js: each course's next 期数, so changing the course on a
+        # new class proposes its number without a round trip.
+        last = dict(
+            TrainingClass.objects.values_list("course")
+            .annotate(last=Max("number"))
+            .order_by()
+        )
+        next_numbers = {
+            str(pk): last.get(pk, 0) + 1
+            for pk in self.fields["course"].queryset.values_list("pk", flat=True)
+        }
+        self.fields["course"].widget.attrs["data-next-numbers"] = json.dumps(
+            next_numbers
+        )
 
     def _propose_number(self) -> None:
         # Opened from a course (?course=<id>): propose the next 期数 of it.

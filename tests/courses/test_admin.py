@@ -1119,7 +1119,8 @@ def test_class_form_proposes_the_next_number_and_names_each_courses_school(
     TrainingClassFactory(course=course, number=taught_class.number + 4)
     client.force_login(school_admin)
 
-    form = client.get(url("add"), {"course": course.pk}).context["form"]
+    response = client.get(url("add"), {"course": course.pk})
+    form = response.context["form"]
 
     assert form.initial["course"] == course.pk
     assert form["number"].value() == taught_class.number + 5
@@ -1129,5 +1130,9 @@ def test_class_form_proposes_the_next_number_and_names_each_courses_school(
     )
     plain = client.get(url("add")).context["form"]
     assert plain["number"].value() is None
+    # Changing the course in the browser proposes its number (class-form.js).
+    numbers = json.loads(form.fields["course"].widget.attrs["data-next-numbers"])
+    assert numbers[str(course.pk)] == taught_class.number + 5
+    assert "courses/admin/class-form.js" in response.content.decode()
     index = client.get(INDEX).content.decode()
     assert f"{url('add')}?course={course.pk}" in index
