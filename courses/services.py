@@ -23,6 +23,7 @@ from courses.models import (
 )
 from courses.permissions import class_refusal, course_refusal
 from courses.selectors.lesson import granted_attempts
+from courses.selectors.schedule import not_started_notice
 from courses.signals import enrollment_completed
 from school import roles
 from school.models import OrgUnit, User
@@ -253,6 +254,13 @@ def bulk_enroll(
     return plan
 
 
+def _check_class_started(enrollment: Enrollment) -> None:
+    # Lessons and quizzes open on the class's start date (the lesson page says when).
+    notice = not_started_notice(enrollment.training_class.starts_on)
+    if notice:
+        raise ValidationError(notice, code="class_not_started")
+
+
 def _lesson_of(enrollment: Enrollment, lesson: LessonPage) -> LessonPage:
     course = enrollment.training_class.course
     if not lesson.live or not lesson.path.startswith(course.path):
@@ -267,6 +275,7 @@ def complete_lesson(enrollment: Enrollment, lesson: LessonPage, *, actor: User) 
     enrollment = _locked(enrollment)
     if enrollment.status not in (Status.ACTIVE, Status.COMPLETED):
         raise ValidationError(_("报名审核通过后才能学习。"))
+    _check_class_started(enrollment)
     _lesson_of(enrollment, lesson)
     if (
         lesson.quiz is not None
@@ -344,6 +353,7 @@ def submit_quiz(
     enrollment = _locked(enrollment)
     if enrollment.status not in (Status.ACTIVE, Status.COMPLETED):
         raise ValidationError(_("报名审核通过后才能作答。"))
+    _check_class_started(enrollment)
     _lesson_of(enrollment, lesson)
     quiz = lesson.quiz
     if quiz is None:

@@ -12,13 +12,18 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from wagtail.models import Page
 
 from courses import selectors, services
 from courses.forms import QuizForm
 from courses.models import Enrollment, LessonPage, TrainingClass
+from courses.selectors.schedule import not_started_notice
 from school.models import User
 
 QUIZ_FIELD_ID = "quiz-%s"
@@ -98,10 +103,26 @@ def serve_lesson(request: HttpRequest, lesson: LessonPage) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     course = lesson.get_parent()
-    enrollment = selectors.enrollment_for_course(request.user, course, with_class=False)
-    if enrollment is None or enrollment.status == Enrollment.Status.PENDING:
+    enrollment = selectors.enrollment_for_course(request.user, course)
+    starts_notice = (
+        not_started_notice(enrollment.training_class.starts_on)
+        if enrollment is not None
+        else ""
+    )
+    if (
+        enrollment is None
+        or enrollment.status == Enrollment.Status.PENDING
+        or starts_notice
+    ):
+        # Not enrolled, awaiting approval, or the class has not started yet: the
+        # lesson stays closed, neither its body nor its quiz shown.
         context = lesson.get_context(request)
-        context.update(access="locked", course=course, enrollment=enrollment)
+        context.update(
+            access="locked",
+            course=course,
+            enrollment=enrollment,
+            starts_notice=starts_notice,
+        )
         return TemplateResponse(request, lesson.get_template(request), context)
     return _render_lesson(request, lesson, course=course, enrollment=enrollment)
 
@@ -172,12 +193,15 @@ def enrol(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(course_url)
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    """The trainee withdraws from one of their own classes."""
+    """The trainee withdraws from one of their own classes: GET asks for
+    confirmation and says what is lost (changing nothing), POST withdraws."""
     if not request.user.is_authenticated:
         return redirect_to_login(reverse("courses:dashboard"))
     enrollment = get_own_enrollment(request.user, pk)
+    if request.method != "POST":
+        return _confirm_withdrawal(request, enrollment)
     try:
         services.withdraw_enrollment(enrollment, actor=request.user)
     except ValidationError as error:
@@ -188,6 +212,26 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
             _("已退出%(class)s。") % {"class": enrollment.training_class},
         )
     return redirect(_next_url(request) or "courses:dashboard")
+
+
+def _confirm_withdrawal(request: HttpRequest, enrollment: Enrollment) -> HttpResponse:
+    """The confirmation page of a withdrawal; one no longer live goes back to
+    我的学习 with the reason."""
+    if enrollment.status not in (Enrollment.Status.PENDING, Enrollment.Status.ACTIVE):
+        messages.error(request, _("已结业或已退出的报名不能再退出。"))
+        return redirect("courses:dashboard")
+    back = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = ""
+    return render(
+        request,
+        "courses/enrollment_withdraw.html",
+        selectors.withdrawal_context(
+            enrollment, request=request, back_url=back or None
+        ),
+    )
 
 
 @require_POST

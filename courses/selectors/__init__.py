@@ -40,6 +40,7 @@ from courses.selectors.standing import (
     standing_for,
     standings_for,
 )
+from courses.selectors.withdrawal import withdrawal_context
 
 __all__ = [
     "CATALOG_PAGE_SIZE",
@@ -74,4 +75,5 @@ __all__ = [
     "standings_for",
     "studied_and_passed",
     "study_records",
+    "withdrawal_context",
 ]

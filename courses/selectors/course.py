@@ -9,6 +9,7 @@ from django.utils import timezone
 from courses.models import CoursePage, Enrollment, TrainingClass
 from courses.permissions import class_refusal, course_refusal
 from courses.selectors.progress import course_progress_for
+from courses.selectors.schedule import attendance_note, not_started_notice
 from courses.selectors.standing import (
     current_classes,
     enrollment_for_course,
@@ -56,6 +57,10 @@ def course_context(course: CoursePage, request: HttpRequest) -> dict:
     enrollment = enrollment_for_course(user, course) if saved else None
     progress = course_progress_for(course, enrollment, request)
     course_url = course.get_url(request) or ""
+    live = enrollment is not None and enrollment.status in (
+        Enrollment.Status.PENDING,
+        Enrollment.Status.ACTIVE,
+    )
     return {
         "course": course,
         # The catalogue is the course's parent: its URL is the course's minus a step.
@@ -64,7 +69,14 @@ def course_context(course: CoursePage, request: HttpRequest) -> dict:
         "course_refusal": refusal,
         "class_rows": rows,
         "enrollment": enrollment,
-        "can_withdraw": enrollment is not None
-        and enrollment.status in (Enrollment.Status.PENDING, Enrollment.Status.ACTIVE),
+        "can_withdraw": live,
         "progress": progress,
+        "starts_notice": not_started_notice(enrollment.training_class.starts_on)
+        if live
+        else "",
+        "attendance_note": attendance_note(
+            course.attendance_threshold, enrollment.status
+        )
+        if enrollment is not None
+        else "",
     }

@@ -21,6 +21,7 @@ from courses.selectors.progress import (
     course_progress,
     study_records,
 )
+from courses.selectors.schedule import attendance_note, not_started_notice
 from school.models import User
 from school.selectors import schools_for_navigation
 
@@ -41,6 +42,7 @@ class EnrollmentRow:
     course_title: str
     course_url_path: str
     course_path: str
+    attendance_threshold: int
 
 
 # EnrollmentRow's fields and where each is read from (plain values(): Django
@@ -58,6 +60,7 @@ _ENROLLMENT_ROW = {
     "course_title": "training_class__course__title",
     "course_url_path": "training_class__course__url_path",
     "course_path": "training_class__course__path",
+    "attendance_threshold": "training_class__course__attendance_threshold",
 }
 
 
@@ -76,6 +79,8 @@ class LearningRow:
     completed_label: str
     site_name: str | None
     progress: CourseProgress
+    starts_notice: str = ""
+    attendance_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -103,8 +108,11 @@ def dashboard_context(user: User, request: HttpRequest | None = None) -> dict:
         lessons = _lessons_by_course({row.course_path for row in enrollments}, url_of)
         records = study_records(trainee=user)
     labels = _Labels()
+    today = timezone.localdate()
     learning = [
-        _learning_row(row, lessons.get(row.course_path, []), records, labels, url_of)
+        _learning_row(
+            row, lessons.get(row.course_path, []), records, labels, url_of, today
+        )
         for row in enrollments
     ]
     Status = Enrollment.Status
@@ -174,8 +182,11 @@ def _learning_row(
     records: dict[int, StudyRecord],
     labels: _Labels,
     url_of,
+    today: date,
 ) -> LearningRow:
-    """One card of 我的学习: the enrolment's labels and its progress."""
+    """One card of 我的学习: the enrolment's labels and its progress; while the
+    class has not started, when it starts; for a course that needs attendance,
+    that it does."""
     completed_label = ""
     if row.completed_at:
         completed_on = f"{timezone.localtime(row.completed_at):%Y-%m-%d}"
@@ -197,6 +208,10 @@ def _learning_row(
             status=row.status,
             last_lesson_id=row.last_lesson_id,
         ),
+        starts_notice=not_started_notice(row.starts_on, today)
+        if row.status == Enrollment.Status.ACTIVE
+        else "",
+        attendance_note=attendance_note(row.attendance_threshold, row.status),
     )
 
 

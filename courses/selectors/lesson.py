@@ -9,8 +9,15 @@ from django.http import HttpRequest
 from wagtail.models import Page
 
 from courses.blocks import QuizFeedback, correct_answers
-from courses.models import Enrollment, LessonPage, QuizAttempt, QuizAttemptGrant
+from courses.models import (
+    CoursePage,
+    Enrollment,
+    LessonPage,
+    QuizAttempt,
+    QuizAttemptGrant,
+)
 from courses.selectors.progress import AttemptRecord, progress_and_record
+from courses.selectors.schedule import attendance_note
 from school.models import User
 
 
@@ -130,6 +137,20 @@ def _quiz_summary(
     return replace(summary, feedback=feedback, contacts=contacts)
 
 
+def _attendance_threshold(course: Page, enrollment: Enrollment) -> int:
+    """The course's attendance threshold: read off the course page when routing
+    gave the lesson its CoursePage parent, else one query (active enrolments
+    only: no other shows the note)."""
+    threshold = getattr(course, "attendance_threshold", None)
+    if threshold is None and enrollment.status == Enrollment.Status.ACTIVE:
+        threshold = (
+            CoursePage.objects.filter(pk=course.pk)
+            .values_list("attendance_threshold", flat=True)
+            .first()
+        )
+    return threshold or 0
+
+
 def lesson_context(
     lesson: LessonPage,
     *,
@@ -163,6 +184,9 @@ def lesson_context(
         "course": course,
         "enrollment": enrollment,
         "progress": progress,
+        "attendance_note": attendance_note(
+            _attendance_threshold(course, enrollment), enrollment.status
+        ),
         "lesson_number": (position or 0) + 1,
         "previous_lesson": previous_lesson,
         "next_lesson": next_lesson,

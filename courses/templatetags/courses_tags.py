@@ -79,9 +79,15 @@ def learning_card(context, row) -> SafeString:
         progress = format_html('<p class="card__meta">{}</p>', pending)
     else:
         progress = progress_bar(context, row.progress.percent, row.course_title)
+        if row.attendance_note:
+            progress += format_html(
+                '<p class="card__meta progress-note">{}</p>', row.attendance_note
+            )
     next_lesson = row.progress.next_lesson
     if row.completed_label:
         action = format_html('<p class="card__meta">{}</p>', row.completed_label)
+    elif row.starts_notice:
+        action = format_html('<p class="notice class-starts">{}</p>', row.starts_notice)
     elif next_lesson is not None:
         action = format_html(
             '<a class="button button--small" href="{}">{}：{}</a>',

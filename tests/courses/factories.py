@@ -87,7 +87,9 @@ class LessonPageFactory(wagtail_factories.PageFactory):
 
 
 class TrainingClassFactory(DjangoModelFactory):
-    """An open class: enrolment opened yesterday, closes in a week."""
+    """An open class under way: it started two days ago, runs until ten days from
+    now, and (rolling enrolment) takes trainees from yesterday until a week from
+    now."""
 
     class Meta:
         model = TrainingClass
@@ -97,5 +99,5 @@ class TrainingClassFactory(DjangoModelFactory):
     capacity = 30
     enrol_opens_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
     enrol_closes_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
-    starts_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=8))
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=2))
     ends_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=10))

@@ -197,11 +197,86 @@ def test_another_trainee_cannot_withdraw_someone_elses_enrolment(
     assert snapshot() == before
 
 
-def test_withdrawing_by_get_is_not_allowed(trainee_client, enrollment):
-    response = trainee_client.get(reverse("courses:withdraw", args=[enrollment.pk]))
-    assert response.status_code == 405
+def test_withdrawing_asks_for_confirmation_says_what_is_lost_and_changes_nothing(
+    trainee_client, enrollment, lessons
+):
+    services.complete_lesson(enrollment, lessons[0], actor=enrollment.trainee)
+    services.submit_quiz(
+        enrollment, lessons[1], answers={"q0": [1], "q1": [0]}, actor=enrollment.trainee
+    )
+    before = snapshot()
+    url = reverse("courses:withdraw", args=[enrollment.pk])
+    response = trainee_client.get(f"{url}?next={COURSE_URL}")
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "确认退出培训班" in content
+    assert "名额将释放给其他学员" in content
+    assert "已完成 50%" in content and "会保留在记录中" in content
+    assert "您已作答测验 1 次" in content
+    assert "须在报名截止" in content  # no approval needed to rejoin
+    assert f'<form method="post" action="{url}"' in content
+    assert "csrfmiddlewaretoken" in content
+    assert "确认退出" in content and f'href="{COURSE_URL}">返回</a>' in content
+    assert snapshot() == before
+
+
+def test_the_withdrawal_confirmation_says_rejoining_needs_approval_again(
+    trainee_client, trainee, training_class
+):
+    training_class.requires_approval = True
+    training_class.save()
+    pending = services.enroll_trainee(training_class, trainee=trainee, actor=trainee)
+    content = trainee_client.get(
+        reverse("courses:withdraw", args=[pending.pk])
+    ).content.decode()
+    assert "报名申请将撤回" in content
+    assert "再次经管理员审核" in content
+
+
+def test_the_withdrawal_confirmation_ignores_a_back_address_on_another_site(
+    trainee_client, enrollment
+):
+    url = reverse("courses:withdraw", args=[enrollment.pk])
+    content = trainee_client.get(
+        f"{url}?next=https://evil.example.com/"
+    ).content.decode()
+    assert '"https://evil.example.com/"' not in content  # neither link nor next
+    assert f'href="{COURSE_URL}">返回</a>' in content
+
+
+def test_another_trainee_gets_404_for_the_withdrawal_confirmation(
+    client, other_trainee, enrollment
+):
+    client.force_login(other_trainee)
+    response = client.get(reverse("courses:withdraw", args=[enrollment.pk]))
+    assert response.status_code == 404
+
+
+def test_an_ended_enrolment_has_no_withdrawal_confirmation(trainee_client, enrollment):
+    services.withdraw_enrollment(enrollment, actor=enrollment.trainee)
+    response = trainee_client.get(
+        reverse("courses:withdraw", args=[enrollment.pk]), follow=True
+    )
+    assert response.redirect_chain[-1][0] == reverse("courses:dashboard")
+    assert "已结业或已退出的报名不能再退出。" in texts(response)
+
+
+def test_withdrawing_without_the_csrf_token_is_refused(trainee, enrollment):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(trainee)
+    response = client.post(reverse("courses:withdraw", args=[enrollment.pk]))
+    assert response.status_code == 403
     enrollment.refresh_from_db()
     assert enrollment.status == Enrollment.Status.ACTIVE
+
+
+def test_the_course_page_leads_to_the_withdrawal_confirmation_not_a_post(
+    trainee_client, enrollment
+):
+    content = trainee_client.get(COURSE_URL).content.decode()
+    url = reverse("courses:withdraw", args=[enrollment.pk])
+    assert f'href="{url}?next=' in content
+    assert f'action="{url}"' not in content
 
 
 def test_a_visitor_who_withdraws_is_sent_to_log_in(client, enrollment):
@@ -244,6 +319,74 @@ def test_a_pending_request_does_not_open_the_lessons(trainee_client, trainee, le
     content = trainee_client.get(FIRST_LESSON_URL).content.decode()
     assert "审核通过后即可学习本课时" in content
     assert "本课介绍志愿服务的基本理念" not in content
+
+
+def test_a_lesson_of_a_class_not_yet_started_is_locked_and_says_when_it_starts(
+    trainee_client, enrollment, lessons
+):
+    training_class = enrollment.training_class
+    training_class.starts_on = timezone.localdate() + timedelta(days=3)
+    training_class.save()
+    starts = training_class.starts_on
+    content = trainee_client.get(QUIZ_LESSON_URL).content.decode()
+    assert (
+        f"本班 {starts.year}年{starts.month}月{starts.day}日 开课，届时即可开始学习"
+        in content
+    )
+    assert "服务礼仪的要点" not in content  # the body
+    assert "志愿服务的基本原则包括" not in content  # the quiz
+    assert "标记为已学完" not in content
+    before = snapshot()
+    trainee_client.post(reverse("courses:complete_lesson", args=[lessons[0].pk]))
+    trainee_client.post(
+        reverse("courses:submit_quiz", args=[lessons[1].pk]), RIGHT_ANSWERS
+    )
+    assert snapshot() == before
+
+
+def test_the_course_page_and_my_learning_say_when_a_class_starts(
+    trainee_client, enrollment
+):
+    training_class = enrollment.training_class
+    training_class.starts_on = timezone.localdate() + timedelta(days=3)
+    training_class.save()
+    starts = training_class.starts_on
+    notice = f"本班 {starts.year}年{starts.month}月{starts.day}日 开课"
+    course_page = trainee_client.get(COURSE_URL).content.decode()
+    assert notice in course_page and "开始学习：" not in course_page
+    dashboard = trainee_client.get(reverse("courses:dashboard")).content.decode()
+    assert notice in dashboard and "开始学习：" not in dashboard
+
+
+def test_a_course_that_needs_attendance_says_so_beside_its_progress(
+    trainee_client, enrollment, lessons
+):
+    course = CoursePage.objects.get(pk=lessons[0].get_parent().pk)
+    course.attendance_threshold = 80
+    course.save_revision().publish()
+    for lesson in lessons:
+        if lesson.quiz is not None:
+            services.submit_quiz(
+                enrollment,
+                lesson,
+                answers={"q0": [0], "q1": [0, 2]},
+                actor=enrollment.trainee,
+            )
+        services.complete_lesson(enrollment, lesson, actor=enrollment.trainee)
+    enrollment.refresh_from_db()
+    assert enrollment.status == Enrollment.Status.ACTIVE  # attendance is missing
+    note = "还需出勤率 80%，出勤记录将在实践教学后计入"
+    for url in (COURSE_URL, FIRST_LESSON_URL, reverse("courses:dashboard")):
+        content = trainee_client.get(url).content.decode()
+        assert 'aria-valuenow="100"' in content, url
+        assert note in content, url
+
+
+def test_a_course_without_attendance_shows_no_attendance_note(
+    trainee_client, enrollment
+):
+    for url in (COURSE_URL, FIRST_LESSON_URL, reverse("courses:dashboard")):
+        assert "还需出勤率" not in trainee_client.get(url).content.decode()
 
 
 def test_an_enrolled_trainee_sees_the_lesson_progress_and_navigation(
