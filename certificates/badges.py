@@ -242,12 +242,7 @@ def _unsigned_credential(certificate: Certificate) -> dict:
             "achievement": _achievement(certificate, snapshot),
             "creditsEarned": _hours(snapshot["study_hours"]),
             "licenseNumber": snapshot["number"],
-            "term": _("%(class_label)s（%(starts)s至%(ends)s）")
-            % {
-                "class_label": snapshot["class_label"],
-                "starts": snapshot["starts_on_label"],
-                "ends": snapshot["ends_on_label"],
-            },
+            "term": _term(snapshot),
         },
         # The public verification page is the canonical status (valid, expired,
         # revoked); asked for JSON it answers with revocation_list_for().
@@ -322,4 +317,18 @@ def revocation_list_for(certificate: Certificate) -> dict:
         "revokedCredentials": (
             [{"id": credential_id(certificate), "revoked": True}] if revoked else []
         ),
+    }
+
+
+def _term(snapshot: dict) -> str:
+    """The class and its study period; a one-day period as one date."""
+    if snapshot["starts_on_label"] == snapshot["ends_on_label"]:
+        return _("%(class_label)s（%(starts)s）") % {
+            "class_label": snapshot["class_label"],
+            "starts": snapshot["starts_on_label"],
+        }
+    return _("%(class_label)s（%(starts)s至%(ends)s）") % {
+        "class_label": snapshot["class_label"],
+        "starts": snapshot["starts_on_label"],
+        "ends": snapshot["ends_on_label"],
     }

@@ -93,6 +93,18 @@ def _signatories(
     return signatories
 
 
+def study_period(
+    *, class_starts_on: date, enrolled_on: date, completed_on: date, issued_on: date
+) -> tuple[date, date]:
+    """The period a certificate prints: from the class's start, or the enrolment
+    if later, to the completion, never after the certificate's own date. A start
+    after that end (a completion marked by hand before the class began) collapses
+    to the end: one day."""
+    ends_on = min(completed_on, issued_on)
+    starts_on = min(max(class_starts_on, enrolled_on), ends_on)
+    return starts_on, ends_on
+
+
 def build_snapshot(
     enrollment: Enrollment,
     template: CertificateTemplate,
@@ -102,12 +114,20 @@ def build_snapshot(
     issued_on: date,
     valid_until: date | None,
 ) -> dict:
+    """What a new certificate prints, from the enrolment as it is now. The study
+    period is the one the trainee actually studied (study_period)."""
     training_class = enrollment.training_class
     course = training_class.course
     completed_on = (
         timezone.localdate(enrollment.completed_at)
         if enrollment.completed_at
         else issued_on
+    )
+    starts_on, ends_on = study_period(
+        class_starts_on=training_class.starts_on,
+        enrolled_on=timezone.localdate(enrollment.created_at),
+        completed_on=completed_on,
+        issued_on=issued_on,
     )
     with translation.override(PRINT_LANGUAGE):
         values = {
@@ -120,10 +140,10 @@ def build_snapshot(
             "class_level": training_class.level,
             "class_level_label": str(training_class.get_level_display()),
             "study_hours": hours_label(course.study_hours),
-            "starts_on": training_class.starts_on.isoformat(),
-            "starts_on_label": date_label(training_class.starts_on),
-            "ends_on": training_class.ends_on.isoformat(),
-            "ends_on_label": date_label(training_class.ends_on),
+            "starts_on": starts_on.isoformat(),
+            "starts_on_label": date_label(starts_on),
+            "ends_on": ends_on.isoformat(),
+            "ends_on_label": date_label(ends_on),
             "completed_on": completed_on.isoformat(),
             "school_name": school.display_name or school.title,
         }

@@ -41,6 +41,10 @@ class Layout(models.TextChoices):
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
+# "{开班日期} 至 {结业日期}" in a body, however it is joined.
+ONE_DAY_RANGE = re.compile(r"\{开班日期\}\s*(?:至|到|－|-|—|–|~|～)\s*\{结业日期\}")
+
+
 def placeholders_in(text: str) -> list[str]:
     return PLACEHOLDER.findall(text)
 
@@ -156,7 +160,12 @@ class CertificateTemplate(PreviewableMixin, RevisionMixin, models.Model):
             key = PLACEHOLDERS.get(match.group(1))
             return str(values.get(key, "")) if key else match.group(0)
 
-        return PLACEHOLDER.sub(replace, self.body)
+        body = self.body
+        starts = values.get("starts_on_label")
+        if starts and starts == values.get("ends_on_label"):
+            # A one-day study period prints one date, not "X 至 X".
+            body = ONE_DAY_RANGE.sub("{开班日期}", body)
+        return PLACEHOLDER.sub(replace, body)
 
     @property
     def revision_id(self) -> int | None:

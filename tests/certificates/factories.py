@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.db.models import F
 from django.utils import timezone
 
@@ -30,12 +32,13 @@ class CertificateTemplateFactory(DjangoModelFactory):
 
 def completed_enrollment(training_class, trainee) -> Enrollment:
     """An enrolment as courses.services leaves a completed one: a seat, a completion
-    date and the completion event."""
+    date and the completion event. Enrolled a week ago, completed now."""
     now = timezone.now()
     enrollment = Enrollment.objects.create(
         training_class=training_class,
         trainee=trainee,
         status=Enrollment.Status.COMPLETED,
+        created_at=now - timedelta(days=7),
         completed_at=now,
     )
     type(training_class).objects.filter(pk=training_class.pk).update(

@@ -1,7 +1,7 @@
 """Issuing: the frozen snapshot, idempotence, numbering, the automatic issue on
 completion, manual issue, validity, and what is refused."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.core import mail
 from django.core.exceptions import ValidationError
@@ -276,3 +276,89 @@ def test_a_prefix_taken_over_by_another_school_continues_its_count(
     assert other.number.startswith("WGXX-")
     assert other.number != certificate.number
     assert other.number.endswith("-000002")
+
+
+# The study period printed: what the trainee actually studied.
+
+
+def _at_noon(day: date):
+    return timezone.make_aware(timezone.datetime(day.year, day.month, day.day, 12))
+
+
+def test_the_study_period_runs_from_a_late_enrolment_to_the_completion(
+    training_class, trainee, certificate_template
+):
+    today = timezone.localdate()
+    training_class.starts_on = today - timedelta(days=20)
+    training_class.ends_on = today + timedelta(days=10)
+    training_class.save()
+    enrollment = completed_enrollment(training_class, trainee)
+    enrolled_on, completed_on = today - timedelta(days=10), today - timedelta(days=2)
+    Enrollment.objects.filter(pk=enrollment.pk).update(
+        created_at=_at_noon(enrolled_on), completed_at=_at_noon(completed_on)
+    )
+    enrollment.refresh_from_db()
+
+    snapshot = services.issue_certificate(
+        enrollment, template=certificate_template, deliver=False
+    ).snapshot
+
+    assert snapshot["starts_on"] == enrolled_on.isoformat()
+    assert snapshot["ends_on"] == completed_on.isoformat()
+    assert snapshot["ends_on_label"] == snapshots.date_label(completed_on)
+
+
+def test_the_study_period_starts_with_the_class_when_enrolled_before_it(
+    training_class, trainee, certificate_template
+):
+    today = timezone.localdate()
+    training_class.starts_on = today - timedelta(days=5)
+    training_class.save()
+    enrollment = completed_enrollment(training_class, trainee)
+    Enrollment.objects.filter(pk=enrollment.pk).update(
+        created_at=_at_noon(today - timedelta(days=30))
+    )
+    enrollment.refresh_from_db()
+
+    snapshot = services.issue_certificate(
+        enrollment, template=certificate_template, deliver=False
+    ).snapshot
+
+    assert snapshot["starts_on"] == training_class.starts_on.isoformat()
+    assert snapshot["ends_on"] == today.isoformat()  # completed today, not ends_on
+    assert training_class.ends_on > today
+
+
+def test_the_study_period_never_ends_after_the_certificates_own_date():
+    issued = date(2026, 3, 10)
+    assert snapshots.study_period(
+        class_starts_on=date(2026, 3, 1),
+        enrolled_on=date(2026, 2, 20),
+        completed_on=date(2026, 3, 15),
+        issued_on=issued,
+    ) == (date(2026, 3, 1), issued)
+    # Completed by hand before the class began: one day, the completion's.
+    assert snapshots.study_period(
+        class_starts_on=date(2026, 4, 1),
+        enrolled_on=date(2026, 3, 1),
+        completed_on=date(2026, 3, 5),
+        issued_on=issued,
+    ) == (date(2026, 3, 5), date(2026, 3, 5))
+
+
+def test_a_one_day_class_prints_one_date_in_the_body(
+    training_class, trainee, certificate_template
+):
+    today = timezone.localdate()
+    training_class.starts_on = training_class.ends_on = today
+    training_class.save()
+    enrollment = completed_enrollment(training_class, trainee)
+
+    snapshot = services.issue_certificate(
+        enrollment, template=certificate_template, deliver=False
+    ).snapshot
+
+    label = snapshots.date_label(today)
+    assert snapshot["starts_on_label"] == snapshot["ends_on_label"] == label
+    assert f"于 {label} 参加" in snapshot["body"]
+    assert "至" not in snapshot["body"]

@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.test import RequestFactory
+from django.utils import timezone
 
 import pytest
 import wagtail_factories
@@ -21,7 +22,10 @@ from pypdf import PdfReader
 
 from certificates import rendering, services, snapshots
 from certificates.models import Layout
-from tests.certificates.factories import CertificateTemplateFactory
+from tests.certificates.factories import (
+    CertificateTemplateFactory,
+    completed_enrollment,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -454,3 +458,34 @@ def test_an_english_snapshot_prints_english_labels(certificate):
 
     assert "Scan to verify" in " ".join(text.split())
     assert "扫码核验" not in text
+
+
+@pytest.mark.parametrize("layout", Layout.values)
+def test_a_one_day_class_prints_one_date_and_no_period(
+    layout, training_class, trainee, grid_school
+):
+    today = timezone.localdate()
+    training_class.starts_on = training_class.ends_on = today
+    training_class.save()
+    enrollment = completed_enrollment(training_class, trainee)
+    template = CertificateTemplateFactory(school=grid_school, layout=layout)
+    certificate = issue_to(enrollment, template)
+
+    text = flat(text_of(rendering.render_pdf(certificate)))
+
+    label = snapshots.date_label(today)
+    assert f"培训时间：{label}" in text
+    assert f"{label}至" not in text
+
+
+def test_the_printed_study_period_ends_at_the_completion_not_the_class_end(
+    enrollment, certificate_template
+):
+    training_class = enrollment.training_class
+    certificate = issue_to(enrollment, certificate_template)
+    completed = snapshots.date_label(timezone.localdate(enrollment.completed_at))
+
+    text = flat(text_of(rendering.render_pdf(certificate)))
+
+    assert f"至{completed}" in text
+    assert snapshots.date_label(training_class.ends_on) not in text
