@@ -581,3 +581,40 @@ def test_bulk_enrolment_into_an_inactive_class_is_refused(
 
     assert caught.value.messages == ["该班已停办"]
     assert not Enrollment.objects.exists()
+
+
+# Class dates ---------------------------------------------------------------
+
+
+def test_lessons_and_quizzes_are_refused_before_the_class_starts(
+    trainee, training_class, lessons
+):
+    starts = timezone.localdate() + timedelta(days=5)
+    training_class.starts_on = starts
+    training_class.ends_on = starts + timedelta(days=2)
+    training_class.save()
+    enrollment = services.enroll_trainee(training_class, trainee=trainee, actor=trainee)
+    quiz_lesson = next(lesson for lesson in lessons if lesson.quiz is not None)
+    notice = (
+        f"本班 {starts.year}年{starts.month}月{starts.day}日 开课，届时即可开始学习"
+    )
+
+    with pytest.raises(ValidationError) as completing:
+        services.complete_lesson(enrollment, lessons[0], actor=trainee)
+    with pytest.raises(ValidationError) as answering:
+        services.submit_quiz(
+            enrollment, quiz_lesson, answers={"q0": [0], "q1": [0]}, actor=trainee
+        )
+
+    assert completing.value.messages == answering.value.messages == [notice]
+    assert completing.value.code == "class_not_started"
+    assert not enrollment.progress.exists()
+    assert not enrollment.quiz_attempts.exists()
+
+
+def test_lessons_open_on_the_class_start_date(trainee, training_class, lessons):
+    training_class.starts_on = timezone.localdate()
+    training_class.save()
+    enrollment = services.enroll_trainee(training_class, trainee=trainee, actor=trainee)
+    services.complete_lesson(enrollment, lessons[0], actor=trainee)
+    assert enrollment.progress.count() == 1
