@@ -72,7 +72,7 @@ def check_page_author_may_bulk_move_there(request, action_type, objects, action)
         raise PermissionDenied
 
 
-@hooks.register("insert_editor_css")
+@hooks.register("insert_global_admin_css")
 def quiz_editor_css():
     return format_html(
         '<link rel="stylesheet" href="{}">',

@@ -8,6 +8,7 @@ from wagtail.search import index
 
 from modelcluster.fields import ParentalManyToManyField
 
+from courses.admin_widgets import PackedOnceBlockWidget
 from courses.blocks import LessonBodyBlock
 from school.models import Level, ViewRestrictionsInOneQueryMixin, children_of
 from school.wagtail_shortcuts import remember_parent
@@ -179,7 +180,7 @@ class LessonPage(ViewRestrictionsInOneQueryMixin, Page):
         *Page.content_panels,
         FieldPanel("is_required"),
         FieldPanel("estimated_minutes"),
-        FieldPanel("body"),
+        FieldPanel("body", widget=PackedOnceBlockWidget(body.stream_block)),
     ]
     search_fields = [*Page.search_fields, index.SearchField("body")]
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 import pytest
 from openpyxl import Workbook
 
+from courses.blocks import QuestionBlock
 from courses.models import LessonPage
 from courses.question_bank import UnreadableFile, check_question_bank
 from school import roles
@@ -196,3 +197,17 @@ def test_a_trainee_never_reaches_the_import(client, lesson, trainee):
 
     assert response.status_code in (302, 403, 404)
     assert lesson.revisions.count() == revisions
+
+
+def test_a_new_question_starts_with_two_empty_options():
+    choices = QuestionBlock().get_default()["choices"]
+
+    assert [(c["text"], c["is_correct"]) for c in choices] == [("", False)] * 2
+
+
+def test_the_editor_loads_the_compact_quiz_style(client, lesson, instructor):
+    client.force_login(instructor)
+
+    response = client.get(reverse("wagtailadmin_pages:edit", args=[lesson.pk]))
+
+    assert "courses/admin/quiz-editor.css" in response.content.decode()

@@ -1,6 +1,6 @@
 """An instructor's manual save is what stays: an option of a quiz edited in the
 Wagtail editor, saved as a draft, is there after a reload (autosave is off and
-overwrites nothing)."""
+overwrites nothing). The quiz's options are compact: text and 正确答案 on one line."""
 
 import re
 
@@ -47,7 +47,14 @@ def test_an_edited_quiz_option_survives_saving_and_reloading(
     # The StreamField's inputs are built by script, their values set as properties.
     page.wait_for_function(FIND_OPTION, arg="强制、有偿")
     name = page.evaluate(FIND_OPTION, "强制、有偿")
-    page.locator(f"input[name='{name}']").fill("敷衍了事")
+    option = page.locator(f"input[name='{name}']")
+    option.fill("敷衍了事")
+    # Compact options: the text and its 正确答案 box share a line.
+    correct = page.locator(f"input[name='{name.removesuffix('text')}is_correct']")
+    text_box, correct_box = option.bounding_box(), correct.bounding_box()
+    assert text_box["y"] < correct_box["y"] + correct_box["height"]
+    assert correct_box["y"] < text_box["y"] + text_box["height"]
+    assert correct_box["x"] > text_box["x"] + text_box["width"]
     page.get_by_role("button", name="保存草稿").click()
     expect(page.locator(".messages .success")).to_be_visible()
 
