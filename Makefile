@@ -110,6 +110,8 @@ messages: $(VENV)/.installed
 # axe-core (package.json, devDependencies) checks the browser tests' pages for
 # accessibility; tests/e2e/axe.py injects it from node_modules.
 node_modules/axe-core/axe.min.js: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "Installing Debian packages: npm"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq npm; }
 	npm ci --no-audit --no-fund
 	touch $@
 
