@@ -172,7 +172,9 @@ def _current_classes(courses: list[CoursePage]) -> dict[int, TrainingClass]:
             capacity=60,
             enrol_opens_at=now - timedelta(days=7 - index % 14),
             enrol_closes_at=now + timedelta(days=7 + index % 14),
-            starts_on=today + timedelta(days=10 + index % 14),
+            # Under way: lessons open on the start date (the lesson page measured
+            # is the real one, with its quiz).
+            starts_on=today - timedelta(days=index % 14),
             ends_on=today + timedelta(days=12 + index % 14),
         )
         for index, course in enumerate(courses)
