@@ -462,3 +462,17 @@ def test_a_multikey_gives_back_the_key_it_was_made_from():
 def test_what_is_not_an_ed25519_multikey_is_refused(multikey):
     with pytest.raises(ValueError):
         signing.public_key_from_multibase(multikey)
+
+
+def test_the_credentials_term_is_the_study_period_or_its_one_day(certificate):
+    snapshot = certificate.snapshot
+    assert badges.credential_for(certificate)["credentialSubject"]["term"] == (
+        f"{snapshot['class_label']}"
+        f"（{snapshot['starts_on_label']}至{snapshot['ends_on_label']}）"
+    )
+    one_day = copy.deepcopy(snapshot)
+    one_day["starts_on_label"] = one_day["ends_on_label"]
+    certificate.snapshot = one_day
+    assert badges.credential_for(certificate)["credentialSubject"]["term"] == (
+        f"{snapshot['class_label']}（{snapshot['ends_on_label']}）"
+    )

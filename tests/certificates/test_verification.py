@@ -495,3 +495,28 @@ def test_the_issuer_profile_is_public_json_with_the_schools_keys(
 
 def test_the_issuer_profile_of_an_unknown_school_is_404(client, db):
     assert client.get("/verify/issuers/999999/").status_code == 404
+
+
+def test_the_record_shows_the_study_period_and_one_date_for_one_day(
+    client, certificate, other_enrollment, certificate_template
+):
+    content = page(client.get(verify_url(certificate.code)))
+    starts = date.fromisoformat(certificate.snapshot["starts_on"])
+    ends = date.fromisoformat(certificate.snapshot["ends_on"])
+    assert starts < ends  # enrolled before the class started, completed today
+    assert re.search(
+        rf"{starts.year}年{starts.month}月{starts.day}日\s*–\s*"
+        rf"{ends.year}年{ends.month}月{ends.day}日",
+        content,
+    )
+
+    training_class = other_enrollment.training_class
+    training_class.starts_on = training_class.ends_on = timezone.localdate()
+    training_class.save()
+    one_day = services.issue_certificate(
+        other_enrollment, template=certificate_template, deliver=False
+    )
+    content = page(client.get(verify_url(one_day.code)))
+    day = timezone.localdate()
+    label = f"{day.year}年{day.month}月{day.day}日"
+    assert re.search(rf"<dd>\s*{label}\s*</dd>", content)
