@@ -63,14 +63,25 @@ def progress_bar(context, percent: int, label: str = "") -> SafeString:
 
 
 def _card_words():
-    return _("线上"), _("报名申请正在审核中。"), _("继续学习"), _("开始学习")
+    # The withdrawal URL is reversed once, with a slot for each card's enrolment.
+    withdraw_url = reverse("courses:withdraw", args=[0]).replace("/0/", "/{}/")
+    return (
+        _("线上"),
+        _("报名申请正在审核中。"),
+        _("继续学习"),
+        _("开始学习"),
+        _("退出该班"),
+        withdraw_url + "?next=" + quote(reverse("courses:dashboard")),
+    )
 
 
 @register.simple_tag(takes_context=True)
 def learning_card(context, row) -> SafeString:
     """One enrolment on 我的学习 (a selectors.LearningRow): course, class, status,
     progress and the lesson to resume."""
-    online, pending, resume, start = _words(context, learning_card, _card_words)
+    online, pending, resume, start, withdraw, withdraw_url = _words(
+        context, learning_card, _card_words
+    )
     if row.course_url:
         title = format_html('<a href="{}">{}</a>', row.course_url, row.course_title)
     else:
@@ -96,7 +107,16 @@ def learning_card(context, row) -> SafeString:
             next_lesson.title,
         )
     else:
-        action = ""
+        action = SafeString("")
+    if row.status in ("active", "pending"):
+        # To a page that says what is lost and asks to confirm.
+        action += format_html(
+            ' <a class="button button--ghost button--small" href="{}">{}'
+            '<span class="visually-hidden">：{}</span></a>',
+            withdraw_url.format(row.enrollment_id),
+            withdraw,
+            row.course_title,
+        )
     return format_html(
         '<li class="card learning-card"><div class="learning-card__head">'
         '<h3 class="card__title">{}</h3>'

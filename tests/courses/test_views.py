@@ -736,3 +736,14 @@ def test_a_lesson_preview_shows_the_quiz_without_its_answers(lessons):
     content = lessons[1].make_preview_request().content.decode()
     assert "服务居民时应当做到？" in content and "尊重隐私" in content
     assert "correct" not in content.lower()
+
+
+def test_my_learning_leads_a_current_class_to_the_withdrawal_confirmation(
+    trainee_client, enrollment
+):
+    url = reverse("courses:withdraw", args=[enrollment.pk])
+    content = trainee_client.get(reverse("courses:dashboard")).content.decode()
+    assert f'href="{url}?next=/learning/">退出该班' in content
+    services.withdraw_enrollment(enrollment, actor=enrollment.trainee)
+    content = trainee_client.get(reverse("courses:dashboard")).content.decode()
+    assert url not in content
