@@ -2,6 +2,7 @@
 confirmation that says what is lost; 返回 changes nothing, 确认退出 withdraws."""
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.e2e
 
 
 def test_withdrawing_asks_for_confirmation_and_going_back_changes_nothing(
-    phone_page: Page, live_server, trainee, training_class, lessons
+    phone_page: Page, live_server, trainee, training_class, lessons, artifacts_dir: Path
 ):
     enrollment = services.enroll_trainee(training_class, trainee=trainee, actor=trainee)
     page = phone_page
@@ -29,6 +30,7 @@ def test_withdrawing_asks_for_confirmation_and_going_back_changes_nothing(
     expect(page.get_by_text("会保留在记录中")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert_no_serious_violations(page)
+    page.screenshot(path=artifacts_dir / "withdrawal-confirmation-phone.png")
 
     page.get_by_role("link", name="返回").click()
     expect(page).to_have_url(re.compile(r"/courses/gong-yi/$"))
