@@ -1,4 +1,4 @@
-"""Widgets of the lesson editor.
+"""Widgets of the course and lesson editors.
 
 Wagtail packs a StreamField's whole block definition (every block type, its child
 blocks and their widgets: Draftail's features, the choosers) into JSON on every
@@ -10,6 +10,9 @@ per block and language in each process.
 
 from typing import ClassVar
 
+from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language
 
 from wagtail.admin.telepath import JSContext
@@ -40,3 +43,24 @@ class PackedOnceBlockWidget(BlockWidget):
     @property
     def block_json(self):
         return self._definition()[1]
+
+
+class CompactSelectMultiple(forms.SelectMultiple):
+    """A multiple select whose options are written directly, not through a template
+    each: a course's 先修课程 lists every course of the site, and with a thousand
+    courses Django's per-option templates made the course editor take 0.4 s."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        selected = {str(v) for v in self.format_value(value)}
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (str(key), " selected" if str(key) in selected else "", label)
+                for key, label in self.choices
+            ),
+        )
+        final_attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
+        return format_html(
+            "<select multiple{}>{}</select>", flatatt(final_attrs), options
+        )

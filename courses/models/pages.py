@@ -8,7 +8,7 @@ from wagtail.search import index
 
 from modelcluster.fields import ParentalManyToManyField
 
-from courses.admin_widgets import PackedOnceBlockWidget
+from courses.admin_widgets import CompactSelectMultiple, PackedOnceBlockWidget
 from courses.blocks import LessonBodyBlock
 from school.models import Level, ViewRestrictionsInOneQueryMixin, children_of
 from school.wagtail_shortcuts import remember_parent
@@ -109,7 +109,7 @@ class CoursePage(ViewRestrictionsInOneQueryMixin, Page):
         FieldPanel("is_featured"),
         MultiFieldPanel(
             [
-                FieldPanel("prerequisites"),
+                FieldPanel("prerequisites", widget=CompactSelectMultiple),
                 FieldPanel("minimum_level"),
                 FieldPanel("attendance_threshold"),
             ],
