@@ -65,6 +65,12 @@ def test_a_trainee_out_of_attempts_is_granted_one_by_an_administrator_and_passes
     phone_page.goto(lesson_url)
     expect(phone_page.get_by_role("button", name="标记为已学完")).to_have_count(0)
 
+    # Submitted with questions unanswered: said by the quiz, focused, no attempt used.
+    phone_page.locator("#quiz").get_by_role("button", name="提交答卷").click()
+    unanswered = phone_page.locator("[data-error-summary]")
+    expect(unanswered).to_contain_text("还有题目没有作答")
+    expect(unanswered).to_be_focused()
+
     # A failed attempt: shown as failed, by the quiz, with feedback, focused.
     answer(phone_page, right=False)
     result = phone_page.locator("#quiz-result")

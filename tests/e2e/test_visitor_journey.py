@@ -9,6 +9,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from school.models import OrgUnit, User
 from tests.courses.factories import CourseIndexPageFactory, CoursePageFactory
+from tests.e2e.axe import assert_no_serious_violations
 from tests.factories import OrgUnitFactory
 
 pytestmark = pytest.mark.e2e
@@ -51,12 +52,14 @@ def test_a_visitor_finds_the_courses_signs_up_by_keyboard_and_lands_on_my_learni
     expect(page).to_have_title("测试区网格学校")
     expect(page.get_by_role("link", name="公益理念")).to_be_visible()
     assert_fits(page)
+    assert_no_serious_violations(page)
     page.screenshot(path=artifacts_dir / f"home-{width}.png", full_page=True)
     page.get_by_role("main").get_by_role("link", name="浏览课程").click()
 
     expect(page).to_have_title("课程 · 测试区网格学校")
     expect(page.locator(".course-card")).to_have_count(1)
     assert_fits(page)
+    assert_no_serious_violations(page)
     page.get_by_role("navigation", name="主导航").get_by_role(
         "link", name="注册"
     ).click()
@@ -90,6 +93,7 @@ def test_a_visitor_finds_the_courses_signs_up_by_keyboard_and_lands_on_my_learni
     page.get_by_text("展开阅读《个人信息保护说明》").click()
     expect(page.get_by_text("一、我们收集哪些信息")).to_be_visible()
     assert_fits(page)
+    assert_no_serious_violations(page)
     page.screenshot(path=artifacts_dir / f"signup-{width}.png", full_page=True)
     page.get_by_label("我已阅读并同意《个人信息保护说明》").focus()
     page.keyboard.press("Space")
@@ -99,6 +103,7 @@ def test_a_visitor_finds_the_courses_signs_up_by_keyboard_and_lands_on_my_learni
     expect(page.get_by_role("heading", level=1)).to_have_text("我的学习")
     expect(page.get_by_text("注册成功，欢迎加入！")).to_be_visible()
     assert_fits(page)
+    assert_no_serious_violations(page)
     user = User.objects.get(phone=PHONE)
     assert user.org_unit == east_lake_grid
     assert user.privacy_consented_at is not None
