@@ -117,9 +117,11 @@ def _issued_certificate(grid_school, trainee) -> Certificate:
     return services.issue_certificate(enrollment, template=template, deliver=False)
 
 
-def test_the_holder_of_a_revoked_certificate_sees_the_date_and_no_download_on_a_phone(
-    phone_page: Page, live_server, grid_school, trainee, school_admin, artifacts_dir
+@pytest.mark.parametrize("screen", ["phone_page", "page"])
+def test_the_holder_of_a_revoked_certificate_sees_the_date_and_no_download(
+    screen, request, live_server, grid_school, trainee, school_admin, artifacts_dir
 ):
+    phone_page: Page = request.getfixturevalue(screen)
     certificate = _issued_certificate(grid_school, trainee)
     services.revoke_certificate(certificate, actor=school_admin, reason="学时记录有误")
     certificate.refresh_from_db()
@@ -135,7 +137,7 @@ def test_the_holder_of_a_revoked_certificate_sees_the_date_and_no_download_on_a_
     expect(card.get_by_role("link", name=re.compile("数字证书"))).to_have_count(0)
     expect(card.get_by_role("link", name="复制链接")).to_have_count(0)
     phone_page.screenshot(
-        path=artifacts_dir / "my-certificates-revoked-phone.png", full_page=True
+        path=artifacts_dir / f"my-certificates-revoked-{screen}.png", full_page=True
     )
     assert_no_serious_violations(phone_page)
 

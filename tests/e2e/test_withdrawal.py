@@ -15,11 +15,12 @@ from tests.e2e.steps import log_in
 pytestmark = pytest.mark.e2e
 
 
+@pytest.mark.parametrize("screen", ["phone_page", "page"])
 def test_withdrawing_asks_for_confirmation_and_going_back_changes_nothing(
-    phone_page: Page, live_server, trainee, training_class, lessons, artifacts_dir: Path
+    screen, request, live_server, trainee, training_class, lessons, artifacts_dir: Path
 ):
     enrollment = services.enroll_trainee(training_class, trainee=trainee, actor=trainee)
-    page = phone_page
+    page: Page = request.getfixturevalue(screen)
     log_in(page, live_server.url, trainee.phone)
     page.goto(live_server.url + "/courses/gong-yi/")
 
@@ -30,7 +31,7 @@ def test_withdrawing_asks_for_confirmation_and_going_back_changes_nothing(
     expect(page.get_by_text("会保留在记录中")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert_no_serious_violations(page)
-    page.screenshot(path=artifacts_dir / "withdrawal-confirmation-phone.png")
+    page.screenshot(path=artifacts_dir / f"withdrawal-confirmation-{screen}.png")
 
     page.get_by_role("link", name="返回").click()
     expect(page).to_have_url(re.compile(r"/courses/gong-yi/$"))
