@@ -93,12 +93,15 @@ class CertificateBatchPermissionPolicy(ActionPermissionPolicy):
 EVERY_TIER = "every"
 
 
-class CertificateTemplateFilterSet(WagtailFilterSet):
-    school = django_filters.ModelChoiceFilter(
-        label=_("所属学校"),
-        queryset=SchoolPage.objects.order_by("path"),
-        empty_label=_("全部"),
+def school_filter(label) -> django_filters.ModelChoiceFilter:
+    """A filter by school, the schools in tree order."""
+    return django_filters.ModelChoiceFilter(
+        label=label, queryset=SchoolPage.objects.order_by("path"), empty_label=_("全部")
     )
+
+
+class CertificateTemplateFilterSet(WagtailFilterSet):
+    school = school_filter(_("所属学校"))
     tier = django_filters.ChoiceFilter(
         label=_("适用层级"),
         choices=[(EVERY_TIER, _("所有层级")), *Tier.choices],
@@ -177,11 +180,7 @@ Standing = Certificate.Standing
 
 
 class CertificateFilterSet(WagtailFilterSet):
-    school = django_filters.ModelChoiceFilter(
-        label=_("签发学校"),
-        queryset=SchoolPage.objects.order_by("path"),
-        empty_label=_("全部"),
-    )
+    school = school_filter(_("签发学校"))
     standing = django_filters.ChoiceFilter(
         label=_("状态"),
         choices=Standing.choices,

@@ -118,18 +118,30 @@ def _locked(enrollment: Enrollment) -> Enrollment:
     )
 
 
-@transaction.atomic(durable=True)
-def approve_enrollment(enrollment: Enrollment, *, actor: User) -> Enrollment:
-    """An administrator accepts a pending request; it takes a seat if one is free."""
+def _locked_pending(enrollment: Enrollment) -> Enrollment:
     enrollment = _locked(enrollment)
     if enrollment.status != Status.PENDING:
         raise ValidationError(_("只能审核待审核的报名。"))
+    return enrollment
+
+
+def _decided(
+    enrollment: Enrollment, status: str, kind: str, actor: User, note: str = ""
+) -> Enrollment:
+    """A pending request answered: its new status and the event that says who."""
+    enrollment.status = status
+    enrollment.save(update_fields=["status"])
+    _record(enrollment, kind, actor, note)
+    return enrollment
+
+
+@transaction.atomic(durable=True)
+def approve_enrollment(enrollment: Enrollment, *, actor: User) -> Enrollment:
+    """An administrator accepts a pending request; it takes a seat if one is free."""
+    enrollment = _locked_pending(enrollment)
     if not _take_seats(enrollment.training_class):
         raise ValidationError(_("名额已满，无法通过审核。"))
-    enrollment.status = Status.ACTIVE
-    enrollment.save(update_fields=["status"])
-    _record(enrollment, Kind.APPROVED, actor)
-    return enrollment
+    return _decided(enrollment, Status.ACTIVE, Kind.APPROVED, actor)
 
 
 @transaction.atomic(durable=True)
@@ -137,13 +149,8 @@ def reject_enrollment(
     enrollment: Enrollment, *, actor: User, note: str = ""
 ) -> Enrollment:
     """An administrator turns a pending request down, with a reason for the trainee."""
-    enrollment = _locked(enrollment)
-    if enrollment.status != Status.PENDING:
-        raise ValidationError(_("只能审核待审核的报名。"))
-    enrollment.status = Status.REJECTED
-    enrollment.save(update_fields=["status"])
-    _record(enrollment, Kind.REJECTED, actor, note)
-    return enrollment
+    enrollment = _locked_pending(enrollment)
+    return _decided(enrollment, Status.REJECTED, Kind.REJECTED, actor, note)
 
 
 @transaction.atomic(durable=True)

@@ -221,6 +221,12 @@ class SignupForm(NewPasswordFields, forms.ModelForm):
     def new_password_owner(self) -> User:
         return self.instance
 
+    def account_fields(self) -> dict:
+        """What services.register_trainee takes from this form."""
+        data = self.cleaned_data
+        fields = ("phone", "real_name", "org_unit", "email")
+        return {**{name: data[name] for name in fields}, "password": data["password1"]}
+
 
 class ActivationForm(NewPasswordFields):
     """An imported person claims their account: phone, the code from the slip the
@@ -250,6 +256,12 @@ class ActivationForm(NewPasswordFields):
 
     def new_password_owner(self) -> User:
         return User(phone=self.cleaned_data.get("phone") or "")
+
+    def account_fields(self) -> dict:
+        """What services.activate_account takes from this form."""
+        data = self.cleaned_data
+        fields = ("phone", "code", "email")
+        return {**{name: data[name] for name in fields}, "password": data["password1"]}
 
 
 class PhoneLoginForm(AuthenticationForm):

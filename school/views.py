@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -30,6 +31,7 @@ from school.forms import (
     TraineeImportForm,
 )
 from school.importing import MAX_FILE_BYTES, UnreadableFile
+from school.models import User
 from school.permissions import user_can_import_trainees
 from school.routing import route_for_request
 
@@ -51,37 +53,49 @@ def _safe_next(request: HttpRequest) -> str:
     return "" if url == resolve_url(settings.LOGIN_REDIRECT_URL) else url
 
 
-@require_http_methods(["GET", "POST"])
-def signup(request: HttpRequest) -> HttpResponse:
-    """Sign-up; then on to 我的学习, or to the page that sent the person here."""
-    if request.user.is_authenticated:
-        return redirect(_next_url(request))
-    form = SignupForm(request.POST or None)
+def _new_account_page(
+    request: HttpRequest,
+    form,
+    template: str,
+    create: Callable[..., User],
+    welcome: str,
+) -> HttpResponse:
+    """Sign-up and activation alike: on a valid POST, `create` the account from the
+    form's account_fields (a service, which may refuse with a message for the form),
+    log the person in and go on to 我的学习 or the page that sent them."""
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            user = services.register_trainee(
-                phone=data["phone"],
-                real_name=data["real_name"],
-                org_unit=data["org_unit"],
-                email=data["email"],
-                password=data["password1"],
-                privacy_consent_version=settings.GRIDSCHOOL_PRIVACY_NOTICE_VERSION,
-            )
+            user = create(form.account_fields())
         except ValidationError as error:
             form.add_error(None, error)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("注册成功，欢迎加入！"))
+            messages.success(request, welcome)
             return redirect(_next_url(request))
     return render(
         request,
-        "accounts/signup.html",
+        template,
         {
             "form": form,
             "next": _safe_next(request),
             "privacy_notice_version": settings.GRIDSCHOOL_PRIVACY_NOTICE_VERSION,
         },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    """Sign-up; then on to 我的学习, or to the page that sent the person here."""
+    if request.user.is_authenticated:
+        return redirect(_next_url(request))
+    return _new_account_page(
+        request,
+        SignupForm(request.POST or None),
+        "accounts/signup.html",
+        lambda fields: services.register_trainee(
+            **fields, privacy_consent_version=settings.GRIDSCHOOL_PRIVACY_NOTICE_VERSION
+        ),
+        _("注册成功，欢迎加入！"),
     )
 
 
@@ -91,32 +105,16 @@ def activate(request: HttpRequest) -> HttpResponse:
     """An imported person claims their account with the code on their slip."""
     if request.user.is_authenticated:
         return redirect(_next_url(request))
-    form = ActivationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            user = services.activate_account(
-                phone=data["phone"],
-                code=data["code"],
-                password=data["password1"],
-                email=data["email"],
-                address=client_ip(request),
-                privacy_consent_version=settings.GRIDSCHOOL_PRIVACY_NOTICE_VERSION,
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("账号已激活，欢迎！以后用手机号和新密码登录。"))
-            return redirect(_next_url(request))
-    return render(
+    return _new_account_page(
         request,
+        ActivationForm(request.POST or None),
         "accounts/activate.html",
-        {
-            "form": form,
-            "next": _safe_next(request),
-            "privacy_notice_version": settings.GRIDSCHOOL_PRIVACY_NOTICE_VERSION,
-        },
+        lambda fields: services.activate_account(
+            **fields,
+            address=client_ip(request),
+            privacy_consent_version=settings.GRIDSCHOOL_PRIVACY_NOTICE_VERSION,
+        ),
+        _("账号已激活，欢迎！以后用手机号和新密码登录。"),
     )
 
 
