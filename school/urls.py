@@ -8,6 +8,12 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from school import views
 
+
+def _auth_page(view, template: str, **options):
+    """One of django.contrib.auth's views, drawn with our templates/accounts/."""
+    return view.as_view(template_name=f"accounts/{template}.html", **options)
+
+
 account_patterns = (
     [
         path("signup/", views.signup, name="signup"),
@@ -17,36 +23,32 @@ account_patterns = (
         path("logout/", auth_views.LogoutView.as_view(), name="logout"),
         path("profile/", views.profile, name="profile"),
         path(
-            "password/reset/",
-            views.PasswordResetView.as_view(),
-            name="password_reset",
+            "password/reset/", views.PasswordResetView.as_view(), name="password_reset"
         ),
         path(
             "password/reset/sent/",
-            auth_views.PasswordResetDoneView.as_view(
-                template_name="accounts/password_reset_done.html"
-            ),
+            _auth_page(auth_views.PasswordResetDoneView, "password_reset_done"),
             name="password_reset_done",
         ),
         path(
             "password/reset/<uidb64>/<token>/",
-            auth_views.PasswordResetConfirmView.as_view(
-                template_name="accounts/password_reset_confirm.html",
+            _auth_page(
+                auth_views.PasswordResetConfirmView,
+                "password_reset_confirm",
                 success_url=reverse_lazy("accounts:password_reset_complete"),
             ),
             name="password_reset_confirm",
         ),
         path(
             "password/reset/complete/",
-            auth_views.PasswordResetCompleteView.as_view(
-                template_name="accounts/password_reset_complete.html"
-            ),
+            _auth_page(auth_views.PasswordResetCompleteView, "password_reset_complete"),
             name="password_reset_complete",
         ),
         path(
             "password/change/",
-            auth_views.PasswordChangeView.as_view(
-                template_name="accounts/password_change_form.html",
+            _auth_page(
+                auth_views.PasswordChangeView,
+                "password_change_form",
                 success_url=reverse_lazy("accounts:profile"),
             ),
             name="password_change",
