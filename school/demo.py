@@ -208,33 +208,55 @@ def seed_org_tree() -> None:
                     community.refresh_from_db()
 
 
+SCHOOL_PAGES = {
+    SchoolPage.Kind.GRID_SCHOOL: {
+        "title": "网格学校",
+        "slug": "grid-school",
+        "display_name": "示范区网格学校",
+        "certificate_prefix": "WGXX",
+        "principal_name": "周明华",
+        "tagline": "培养懂政策、会服务、善治理的网格员和社区工作者",
+        "intro": (
+            "网格学校面向全区网格员和社区工作者，开设 70 余期培训班，"
+            "累计培训 2 万余人次，在 21 个现场实践教学点开展实训。"
+        ),
+    },
+    SchoolPage.Kind.VOLUNTEER_ACADEMY: {
+        "title": "志愿者培训学院",
+        "slug": "volunteer-academy",
+        "display_name": "东湖街道志愿者培训学院",
+        "certificate_prefix": "ZYXY",
+        "principal_name": "林晓燕",
+        "tagline": "从居民到社区主理人：基础通识、专项技能、领导力提升三级培训",
+        "intro": (
+            "志愿者培训学院以积分激励服务，带领居民一步步成长为志愿者、"
+            "社区能人和社区主理人。"
+        ),
+    },
+}
+SITE_NAME = "网格学校 · 志愿者培训学院"
+
+
+def _school_page(parent: Page, kind: str) -> SchoolPage:
+    """The school of this kind, made and published under `parent` if missing."""
+    school = SchoolPage.objects.filter(kind=kind).first()
+    if school is None:
+        school = parent.add_child(instance=SchoolPage(kind=kind, **SCHOOL_PAGES[kind]))
+        school.save_revision().publish()
+    return school
+
+
 @transaction.atomic
 def seed_schools() -> tuple[SchoolPage, SchoolPage]:
     """The Grid School is the site's root page; the Volunteer Academy sits under it."""
     root = Page.get_first_root_node()
-    grid = SchoolPage.objects.filter(kind=SchoolPage.Kind.GRID_SCHOOL).first()
-    if grid is None:
+    if not SchoolPage.objects.filter(kind=SchoolPage.Kind.GRID_SCHOOL).exists():
         # Wagtail's placeholder welcome page would otherwise hold the site root.
         for page in root.get_children().filter(
             content_type__model="page", content_type__app_label="wagtailcore"
         ):
             page.delete()
-        grid = root.add_child(
-            instance=SchoolPage(
-                title="网格学校",
-                slug="grid-school",
-                kind=SchoolPage.Kind.GRID_SCHOOL,
-                display_name="示范区网格学校",
-                certificate_prefix="WGXX",
-                principal_name="周明华",
-                tagline="培养懂政策、会服务、善治理的网格员和社区工作者",
-                intro=(
-                    "网格学校面向全区网格员和社区工作者，开设 70 余期培训班，"
-                    "累计培训 2 万余人次，在 21 个现场实践教学点开展实训。"
-                ),
-            )
-        )
-        grid.save_revision().publish()
+    grid = _school_page(root, SchoolPage.Kind.GRID_SCHOOL)
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
         Site.objects.create(
@@ -242,31 +264,13 @@ def seed_schools() -> tuple[SchoolPage, SchoolPage]:
             port=80,
             root_page=grid,
             is_default_site=True,
-            site_name="网格学校 · 志愿者培训学院",
+            site_name=SITE_NAME,
         )
     elif site.root_page_id != grid.pk:
         site.root_page = grid
-        site.site_name = "网格学校 · 志愿者培训学院"
+        site.site_name = SITE_NAME
         site.save()
-
-    academy = SchoolPage.objects.filter(kind=SchoolPage.Kind.VOLUNTEER_ACADEMY).first()
-    if academy is None:
-        academy = grid.add_child(
-            instance=SchoolPage(
-                title="志愿者培训学院",
-                slug="volunteer-academy",
-                kind=SchoolPage.Kind.VOLUNTEER_ACADEMY,
-                display_name="东湖街道志愿者培训学院",
-                certificate_prefix="ZYXY",
-                principal_name="林晓燕",
-                tagline="从居民到社区主理人：基础通识、专项技能、领导力提升三级培训",
-                intro=(
-                    "志愿者培训学院以积分激励服务，带领居民一步步成长为志愿者、"
-                    "社区能人和社区主理人。"
-                ),
-            )
-        )
-        academy.save_revision().publish()
+    academy = _school_page(grid, SchoolPage.Kind.VOLUNTEER_ACADEMY)
     return grid, academy
 
 
