@@ -406,9 +406,10 @@ def grant_extra_attempts(
     actor: User,
     reason: str,
 ) -> QuizAttemptGrant:
-    """An instructor or administrator gives a trainee `extra` more attempts at one
-    lesson's quiz, saying why. The grant row records who, when and why; the caller
-    has checked that `actor` may (permissions.user_can_grant_quiz_attempts)."""
+    """An instructor or administrator gives a trainee who has used up their attempts
+    at one lesson's quiz `extra` more, saying why. The grant row records who, when
+    and why; the caller has checked that `actor` may
+    (permissions.user_can_grant_quiz_attempts)."""
     enrollment = _locked(enrollment)
     if enrollment.status not in (Status.ACTIVE, Status.COMPLETED):
         raise ValidationError(_("该学员不在本班学习，不能增加作答次数。"))
@@ -424,10 +425,18 @@ def grant_extra_attempts(
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("请填写增加作答次数的原因。"))
-    if QuizAttempt.objects.filter(
-        enrollment=enrollment, lesson=lesson, passed=True
-    ).exists():
+    attempts = QuizAttempt.objects.filter(enrollment=enrollment, lesson=lesson)
+    if attempts.filter(passed=True).exists():
         raise ValidationError(_("该学员已通过本测验，无需增加作答次数。"))
+    # Extra attempts are for those who have used theirs up: so a lesson page need
+    # not look for grants while the quiz's own attempts last.
+    left = attempts_allowed(lesson.quiz, enrollment=enrollment, lesson=lesson) - (
+        attempts.count()
+    )
+    if left > 0:
+        raise ValidationError(
+            _("该学员还有 %(n)s 次作答机会，用完后才能增加。") % {"n": left}
+        )
     return QuizAttemptGrant.objects.create(
         enrollment=enrollment,
         lesson=lesson,

@@ -107,11 +107,17 @@ def granted_attempts(enrollment: Enrollment, lesson: LessonPage) -> int:
 def _quiz_summary(
     quiz, lesson: LessonPage, enrollment: Enrollment, record
 ) -> QuizSummary:
-    """The summary of one quiz: one query for the grants, one for the last
-    attempt's answers (when there is feedback to give), one for the class's
-    instructors (when the attempts are used up)."""
+    """The summary of one quiz: one query for the grants (once the quiz's own
+    attempts are used up), one for the last attempt's answers (when there is
+    feedback to give), one for the class's instructors (when all are used up)."""
     attempts = [a for a in record.attempts if a.lesson_id == lesson.pk]
-    granted = granted_attempts(enrollment, lesson)
+    # Grants are only given once the quiz's own attempts are used up
+    # (services.grant_extra_attempts): before that there is none to look for.
+    granted = (
+        granted_attempts(enrollment, lesson)
+        if len(attempts) >= quiz["max_attempts"]
+        else 0
+    )
     summary = QuizSummary(
         attempts=attempts,
         max_attempts=quiz["max_attempts"] + granted,

@@ -200,6 +200,17 @@ def test_two_failed_attempts_leave_the_lesson_unticked_and_the_enrolment_open(
 # Extra attempts granted by staff ----------------------------------------------
 
 
+def test_no_attempt_is_granted_while_the_trainee_has_some_left(
+    enrollment, quiz_lesson, instructor
+):
+    _submit(enrollment, quiz_lesson, WRONG)
+
+    with pytest.raises(ValidationError) as caught:
+        _grant(enrollment, quiz_lesson, instructor)
+
+    assert caught.value.messages == ["该学员还有 1 次作答机会，用完后才能增加。"]
+
+
 def _grant(enrollment, lesson, actor, *, extra=1, reason="第一次考试时网络中断"):
     return services.grant_extra_attempts(
         enrollment, lesson, extra=extra, actor=actor, reason=reason
@@ -221,6 +232,9 @@ def test_a_granted_attempt_allows_exactly_one_more_submission(
 def test_a_grant_records_who_granted_how_many_and_why(
     enrollment, quiz_lesson, school_admin
 ):
+    _submit(enrollment, quiz_lesson, WRONG)
+    _submit(enrollment, quiz_lesson, WRONG)
+
     grant = _grant(enrollment, quiz_lesson, school_admin, extra=2)
 
     grant.refresh_from_db()
