@@ -51,8 +51,10 @@ def answer(page: Page, *, right: bool) -> None:
     quiz.get_by_role("button", name="提交答卷").click()
 
 
+@pytest.mark.parametrize("trainee_width", [390, 1280])
 def test_a_trainee_out_of_attempts_is_granted_one_by_an_administrator_and_passes(
-    phone_page: Page,
+    trainee_width,
+    browser,
     page: Page,
     live_server,
     trainee,
@@ -60,6 +62,11 @@ def test_a_trainee_out_of_attempts_is_granted_one_by_an_administrator_and_passes
     quiz_class,
     artifacts_dir: Path,
 ):
+    trainee_screen = browser.new_context(
+        viewport={"width": trainee_width, "height": 844}, locale="zh-CN"
+    )
+    trainee_screen.set_default_timeout(10_000)
+    phone_page = trainee_screen.new_page()  # the trainee's screen, phone or desktop
     lesson_url = live_server.url + "/courses/gong-yi/l1/"
     log_in(phone_page, live_server.url, trainee.phone)
     phone_page.goto(lesson_url)
@@ -84,7 +91,9 @@ def test_a_trainee_out_of_attempts_is_granted_one_by_an_administrator_and_passes
     expect(phone_page.locator("#quiz-used-up")).to_contain_text(
         "请联系本班讲师 李讲师 或学校管理员"
     )
-    phone_page.screenshot(path=artifacts_dir / "quiz-used-up-390.png", full_page=True)
+    phone_page.screenshot(
+        path=artifacts_dir / f"quiz-used-up-{trainee_width}.png", full_page=True
+    )
     width = phone_page.evaluate("document.scrollingElement.scrollWidth")
     assert width <= phone_page.viewport_size["width"]
     assert_no_serious_violations(phone_page)

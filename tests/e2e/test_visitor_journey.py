@@ -37,7 +37,7 @@ def east_lake_grid(grid):
     return OrgUnitFactory(parent=community, name="第2网格", kind=OrgUnit.Kind.GRID)
 
 
-@pytest.mark.parametrize("width", [390, 320])
+@pytest.mark.parametrize("width", [1280, 390, 320])
 def test_a_visitor_finds_the_courses_signs_up_by_keyboard_and_lands_on_my_learning(
     browser: Browser, live_server, grid_school, east_lake_grid, width, artifacts_dir
 ):
