@@ -174,7 +174,9 @@ class NewPasswordFields(forms.Form):
     )
 
     def new_password_owner(self) -> User:
-        raise NotImplementedError
+        """The person the password is checked against (not too like their phone):
+        an unsaved one with the phone typed, unless the form has a real one."""
+        return User(phone=self.cleaned_data.get("phone") or "")
 
     def clean_password2(self) -> str:
         password1 = self.cleaned_data.get("password1")
@@ -253,9 +255,6 @@ class ActivationForm(NewPasswordFields):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["password1"].label = _("设置密码")
-
-    def new_password_owner(self) -> User:
-        return User(phone=self.cleaned_data.get("phone") or "")
 
     def account_fields(self) -> dict:
         """What services.activate_account takes from this form."""
