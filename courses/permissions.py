@@ -124,3 +124,39 @@ def user_can_add_page(user: User, parent, page_class) -> bool:
     if issubclass(page_class, LessonPage):
         return parent.owner_id == user.pk
     return False
+
+
+def user_manages_every_session(user: User) -> bool:
+    """Administrators (courses.change_classsession with the whole school in view):
+    every session, every site. A site host holds the same permission but for the
+    sites they host only."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or user.has_perm("courses.delete_classsession")
+
+
+def user_hosts_site(user: User, site) -> bool:
+    """A host (教学点负责人) of this practice site."""
+    if not user.is_authenticated or not user.is_active or site is None:
+        return False
+    return site.hosts.filter(pk=user.pk).exists()
+
+
+def user_can_run_session(user: User, session) -> bool:
+    """Who sees a session's roster and adds walk-ins: administrators, the hosts of
+    its site and its instructors. Everyone else gets a 404."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user_manages_every_session(user):
+        return True
+    if user_hosts_site(user, session.practice_site):
+        return True
+    return session.instructors.filter(pk=user.pk).exists()
+
+
+def user_sees_full_phones_of(user: User, session) -> bool:
+    """A roster's contact phones are whole for administrators (courses.view_full_phone)
+    and the session's site hosts, who call trainees on the day; masked to others."""
+    return user_can_view_full_phone(user) or user_hosts_site(
+        user, session.practice_site
+    )

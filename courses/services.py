@@ -24,6 +24,7 @@ from courses.models import (
 from courses.permissions import class_refusal, course_refusal
 from courses.selectors.lesson import granted_attempts
 from courses.selectors.schedule import not_started_notice
+from courses.sessions import release_class_bookings
 from courses.signals import enrollment_completed
 from school import roles
 from school.models import OrgUnit, User
@@ -167,6 +168,9 @@ def withdraw_enrollment(
     if held_seat:
         _release_seat(enrollment.training_class)
     _record(enrollment, Kind.WITHDRAWN, actor, note)
+    release_class_bookings(
+        enrollment, actor=actor, note=note or _("已退出培训班，预约自动取消")
+    )
     return enrollment
 
 

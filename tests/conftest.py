@@ -8,6 +8,7 @@ from wagtail.models import Page, Site
 import pytest
 
 from certificates import services as certificate_services
+from courses.models import Enrollment
 from school import roles
 from school.models import SchoolPage
 from tests.certificates.factories import (
@@ -15,6 +16,7 @@ from tests.certificates.factories import (
     completed_enrollment,
 )
 from tests.courses.factories import (
+    ClassSessionFactory,
     CourseIndexPageFactory,
     CoursePageFactory,
     LessonPageFactory,
@@ -182,6 +184,24 @@ def lessons(course):
 @pytest.fixture
 def training_class(course):
     return TrainingClassFactory(course=course, capacity=30)
+
+
+@pytest.fixture
+def class_session(training_class, practice_site, instructor):
+    """A session of the class at the practice site, three days from now, 20 seats."""
+    session = ClassSessionFactory(
+        training_class=training_class, practice_site=practice_site, seats=20
+    )
+    session.instructors.add(instructor)
+    return session
+
+
+@pytest.fixture
+def active_enrollment(training_class, trainee):
+    """The trainee studying in the class (holding a seat)."""
+    return Enrollment.objects.create(
+        training_class=training_class, trainee=trainee, status=Enrollment.Status.ACTIVE
+    )
 
 
 # --- certificates ------------------------------------------------------------------

@@ -1,11 +1,25 @@
 """Learning and the classroom: courses and lessons (pages), training classes,
-enrolments, lesson progress and quiz attempts."""
+enrolments, lesson progress and quiz attempts; sessions and their bookings."""
 
+from .booking import (
+    BookableSession,
+    Booking,
+    BookingEvent,
+    CalendarFeed,
+    SeatQuota,
+)
 from .classes import ClassLevel, Enrollment, EnrollmentEvent, TrainingClass
 from .learning import LessonProgress, QuizAttempt, QuizAttemptGrant
 from .pages import CourseIndexPage, CoursePage, LessonPage, Tier
+from .sessions import ClassSession
 
 __all__ = [
+    "BookableSession",
+    "Booking",
+    "BookingEvent",
+    "CalendarFeed",
+    "ClassSession",
+    "SeatQuota",
     "ClassLevel",
     "CourseIndexPage",
     "CoursePage",

@@ -12,6 +12,7 @@ from factory.django import DjangoModelFactory
 
 from courses.models import (
     ClassLevel,
+    ClassSession,
     CourseIndexPage,
     CoursePage,
     LessonPage,
@@ -101,3 +102,26 @@ class TrainingClassFactory(DjangoModelFactory):
     enrol_closes_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
     starts_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=2))
     ends_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=10))
+
+
+class ClassSessionFactory(DjangoModelFactory):
+    """A session three days from now, 19:00-21:00 local time, 20 seats, booking
+    until the day before; online unless given a practice_site."""
+
+    class Meta:
+        model = ClassSession
+
+    training_class = factory.SubFactory(TrainingClassFactory)
+    seats = 20
+    starts_at = factory.LazyFunction(
+        lambda: (
+            timezone.localtime().replace(hour=19, minute=0, second=0, microsecond=0)
+            + timedelta(days=3)
+        )
+    )
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=2))
+    booking_closes_at = factory.LazyAttribute(lambda o: o.starts_at - timedelta(days=1))
+    meeting_url = factory.LazyAttribute(
+        lambda o: "" if o.practice_site else "https://meeting.example.cn/123"
+    )
+    practice_site = None
