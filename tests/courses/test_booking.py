@@ -132,3 +132,95 @@ def test_withdrawing_from_the_class_releases_bookings(
     assert made.events.last().kind == BookingEvent.Kind.RELEASED
     class_session.refresh_from_db()
     assert class_session.confirmed_count == 0
+
+
+def test_cancelling_the_session_cancels_every_booking_and_frees_the_seats(
+    class_session, training_class, school_admin
+):
+    BookableSession.objects.filter(pk=class_session.pk).update(seats=1)
+    seat, wait = (
+        sessions.book_session(class_session, trainee=p, actor=p)
+        for p in (enrolled(training_class), enrolled(training_class))
+    )
+    with pytest.raises(ValidationError, match="取消原因"):
+        booking.cancel_session(class_session, actor=school_admin, reason="  ")
+
+    assert booking.cancel_session(class_session, actor=school_admin, reason="暴雨") == 2
+
+    assert set(Booking.objects.values_list("status", flat=True)) == {Status.CANCELLED}
+    assert (
+        BookingEvent.objects.filter(
+            kind=BookingEvent.Kind.SESSION_CANCELLED, note="暴雨"
+        ).count()
+        == 2
+    )
+    class_session.refresh_from_db()
+    assert class_session.confirmed_count == 0 and class_session.sequence == 1
+    with pytest.raises(ValidationError, match="已取消"):
+        sessions.book_session(class_session, trainee=seat.trainee, actor=seat.trainee)
+
+
+def test_seats_cannot_drop_below_the_confirmed_and_more_seats_promote(
+    class_session, training_class, school_admin
+):
+    BookableSession.objects.filter(pk=class_session.pk).update(seats=2)
+    people = [enrolled(training_class) for _ in range(3)]
+    made = [sessions.book_session(class_session, trainee=p, actor=p) for p in people]
+    with pytest.raises(ValidationError, match="不能少于 2"):
+        booking.change_seats(class_session, seats=1, actor=school_admin)
+
+    booking.change_seats(class_session, seats=3, actor=school_admin)
+
+    made[2].refresh_from_db()
+    assert made[2].status == Status.CONFIRMED
+    class_session.refresh_from_db()
+    assert (class_session.seats, class_session.confirmed_count) == (3, 3)
+
+
+def test_only_free_open_seats_can_be_reserved(
+    class_session, training_class, school_admin
+):
+    street = OrgUnitFactory(name="西街")
+    BookableSession.objects.filter(pk=class_session.pk).update(seats=2)
+    class_session.refresh_from_db()
+    person = enrolled(training_class)
+    sessions.book_session(class_session, trainee=person, actor=person)
+    with pytest.raises(ValidationError, match="只剩 1"):
+        booking.reserve_seats(
+            class_session, org_unit=street, seats=2, actor=school_admin
+        )
+    assert not class_session.quotas.exists()
+    class_session.refresh_from_db()
+    assert class_session.reserved_seats == 0
+
+
+def test_due_quotas_are_released_once(class_session, school_admin):
+    street = OrgUnitFactory(name="南街")
+    booking.reserve_seats(class_session, org_unit=street, seats=5, actor=school_admin)
+    BookableSession.objects.filter(pk=class_session.pk).update(
+        quota_release_at=timezone.now() - timedelta(minutes=1)
+    )
+    assert booking.release_due_quotas() == 1
+    assert booking.release_due_quotas() == 0
+    class_session.refresh_from_db()
+    assert class_session.reserved_seats == 0
+    assert class_session.open_seats_left == class_session.seats
+
+
+def test_a_walk_in_takes_a_seat_after_the_cutoff_but_never_waits(
+    class_session, training_class, site_host
+):
+    BookableSession.objects.filter(pk=class_session.pk).update(
+        seats=1, booking_closes_at=timezone.now() - timedelta(minutes=1)
+    )
+    first, second = enrolled(training_class), enrolled(training_class)
+    walk_in = sessions.add_walk_in(class_session, trainee=first, actor=site_host)
+    assert (walk_in.status, walk_in.source) == (
+        Status.CONFIRMED,
+        Booking.Source.WALK_IN,
+    )
+    with pytest.raises(ValidationError, match="已满"):
+        sessions.add_walk_in(class_session, trainee=second, actor=site_host)
+    with pytest.raises(ValidationError, match="截止"):
+        sessions.book_session(class_session, trainee=second, actor=second)
+    assert Booking.objects.count() == 1
