@@ -6,6 +6,12 @@ pages a trainee sees). Every public name is importable from here:
 `from courses import selectors` / `from courses.selectors import standing_for`.
 """
 
+from courses.selectors.bookings import (
+    MyBookingRow,
+    SessionRow,
+    class_sessions_context,
+    my_bookings,
+)
 from courses.selectors.catalogue import (
     CATALOG_PAGE_SIZE,
     COVER_SPEC,
@@ -55,11 +61,14 @@ __all__ = [
     "CourseVerdict",
     "LearningRow",
     "LessonLink",
+    "MyBookingRow",
     "NOTHING_STUDIED",
     "PrerequisiteRef",
     "QuizSummary",
+    "SessionRow",
     "StudyRecord",
     "catalog_context",
+    "class_sessions_context",
     "completion_rule_holds",
     "course_context",
     "course_lessons",
@@ -70,6 +79,7 @@ __all__ = [
     "dashboard_context",
     "enrollment_for_course",
     "lesson_context",
+    "my_bookings",
     "search_course_ids",
     "standing_for",
     "standings_for",

@@ -1,5 +1,6 @@
-"""我的学习 (my learning): a trainee's enrolments with their progress, and links to
-the catalogues. Rows, not pages, so that fifty enrolments stay cheap."""
+"""我的学习 (my learning): a trainee's enrolments with their progress, their
+bookings of practice sessions (我的预约), and links to the catalogues. Rows, not
+pages, so that fifty enrolments stay cheap."""
 
 from collections import defaultdict
 from dataclasses import dataclass
@@ -7,12 +8,14 @@ from datetime import date, datetime
 
 from django.db.models.functions import Length, Substr
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wagtail.models import Page
 
 from courses.models import ClassLevel, CourseIndexPage, Enrollment, LessonPage
+from courses.selectors.bookings import classes_with_sessions, my_bookings
 from courses.selectors.page_urls import url_from_path
 from courses.selectors.progress import (
     CourseProgress,
@@ -31,6 +34,7 @@ class EnrollmentRow:
     """An enrolment with its class and course, as one row of one query reads it."""
 
     pk: int
+    class_id: int
     status: str
     completed_at: datetime | None
     last_lesson_id: int | None
@@ -49,6 +53,7 @@ class EnrollmentRow:
 # builds them faster than F() aliases).
 _ENROLLMENT_ROW = {
     "pk": "pk",
+    "class_id": "training_class_id",
     "status": "status",
     "completed_at": "completed_at",
     "last_lesson_id": "last_lesson_id",
@@ -81,6 +86,7 @@ class LearningRow:
     progress: CourseProgress
     starts_notice: str = ""
     attendance_note: str = ""
+    sessions_url: str = ""  # the class's practice sessions, when it has some to book
 
 
 @dataclass(frozen=True)
@@ -94,8 +100,8 @@ class CatalogueLink:
 
 def dashboard_context(user: User, request: HttpRequest | None = None) -> dict:
     """我的学习: the trainee's classes with status, a progress bar and the lesson to
-    resume for each, the courses completed, and links to the catalogues. Five
-    queries however many enrolments."""
+    resume for each, the courses completed, 我的预约, and links to the catalogues.
+    The same queries however many enrolments and bookings."""
     enrollments = _enrollment_rows(user)
     catalogue_rows = list(
         CourseIndexPage.objects.live().order_by("path").values("title", "url_path")
@@ -109,9 +115,18 @@ def dashboard_context(user: User, request: HttpRequest | None = None) -> dict:
         records = study_records(trainee=user)
     labels = _Labels()
     today = timezone.localdate()
+    with_sessions = classes_with_sessions(
+        [row.class_id for row in enrollments if row.status in Enrollment.SEAT_STATUSES]
+    )
     learning = [
         _learning_row(
-            row, lessons.get(row.course_path, []), records, labels, url_of, today
+            row,
+            lessons.get(row.course_path, []),
+            records,
+            labels,
+            url_of,
+            today,
+            with_sessions,
         )
         for row in enrollments
     ]
@@ -127,6 +142,7 @@ def dashboard_context(user: User, request: HttpRequest | None = None) -> dict:
         "completed": completed,
         "ended": ended,
         "sections": _sections(current, completed),
+        "bookings": my_bookings(user),
     }
 
 
@@ -174,6 +190,9 @@ class _Labels:
         self.levels = {value: str(label) for value, label in ClassLevel.choices}
         self.class_format = _("第 %(number)s 期 · %(level)s")
         self.completed_format = _("%(date)s 结业")
+        self.sessions_url = reverse("courses:class_sessions", args=[0]).replace(
+            "/0/", "/{}/"
+        )
 
 
 def _learning_row(
@@ -183,6 +202,7 @@ def _learning_row(
     labels: _Labels,
     url_of,
     today: date,
+    with_sessions: set[int],
 ) -> LearningRow:
     """One card of 我的学习: the enrolment's labels and its progress; while the
     class has not started, when it starts; for a course that needs attendance,
@@ -212,6 +232,9 @@ def _learning_row(
         if row.status == Enrollment.Status.ACTIVE
         else "",
         attendance_note=attendance_note(row.attendance_threshold, row.status),
+        sessions_url=labels.sessions_url.format(row.class_id)
+        if row.class_id in with_sessions
+        else "",
     )
 
 

@@ -72,6 +72,7 @@ def _card_words():
         _("开始学习"),
         _("退出该班"),
         withdraw_url + "?next=" + quote(reverse("courses:dashboard")),
+        _("实践场次预约"),
     )
 
 
@@ -79,7 +80,7 @@ def _card_words():
 def learning_card(context, row) -> SafeString:
     """One enrolment on 我的学习 (a selectors.LearningRow): course, class, status,
     progress and the lesson to resume."""
-    online, pending, resume, start, withdraw, withdraw_url = _words(
+    online, pending, resume, start, withdraw, withdraw_url, sessions = _words(
         context, learning_card, _card_words
     )
     if row.course_url:
@@ -108,6 +109,14 @@ def learning_card(context, row) -> SafeString:
         )
     else:
         action = SafeString("")
+    if row.sessions_url:
+        action += format_html(
+            ' <a class="button button--ghost button--small" href="{}">{}'
+            '<span class="visually-hidden">：{}</span></a>',
+            row.sessions_url,
+            sessions,
+            row.course_title,
+        )
     if row.status in ("active", "pending"):
         # To a page that says what is lost and asks to confirm.
         action += format_html(

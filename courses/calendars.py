@@ -1,0 +1,177 @@
+"""Class sessions as iCalendar (RFC 5545), built with the `icalendar` package: a
+person's private feed of their bookings, a practice site's feed of its sessions,
+and the invitation or cancellation an e-mail carries.
+
+One session is one calendar entry everywhere: its UID never changes
+(session.calendar_uid) and its SEQUENCE is session.sequence, which the engine
+raises whenever the session moves or is cancelled, so a calendar app updates the
+entry it has rather than adding another. Times are written in UTC.
+"""
+
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from icalendar import Calendar, Event, vCalAddress, vText
+
+from courses.models import Booking, ClassSession
+from school.models import PracticeSite, User
+
+PRODID = "-//Gridschool//Class sessions//ZH"
+# How long a past or cancelled session stays in a feed, so that a calendar that
+# synced it before sees it marked cancelled, not silently gone.
+RECENT = timedelta(days=30)
+
+_SESSION_RELATED = ("training_class__course", "practice_site")
+
+
+def _calendar(name: str, method: str | None = None) -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    if method:
+        calendar.add("method", method)
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", settings.TIME_ZONE)
+    return calendar
+
+
+def _summary(session: ClassSession) -> str:
+    course = session.training_class.course.title
+    return f"{course} · {session.title}" if session.title else course
+
+
+def _url(session: ClassSession) -> str:
+    path = reverse("courses:class_sessions", args=[session.training_class_id])
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def session_event(
+    session: ClassSession,
+    *,
+    cancelled: bool = False,
+    meeting_url: str = "",
+    stamp: datetime | None = None,
+) -> Event:
+    """The calendar entry of a session: marked CANCELLED when `cancelled` (or the
+    session is). The meeting link goes in only when given (to a confirmed booker)."""
+    event = Event()
+    event.add("uid", session.calendar_uid)
+    event.add("sequence", session.sequence)
+    event.add("dtstamp", (stamp or timezone.now()).astimezone(UTC))
+    event.add("dtstart", session.starts_at.astimezone(UTC))
+    event.add("dtend", session.ends_at.astimezone(UTC))
+    event.add("summary", _summary(session))
+    event.add(
+        "location", meeting_url if session.is_online and meeting_url else session.place
+    )
+    event.add("url", _url(session))
+    description = [str(session.training_class)]
+    if meeting_url:
+        description.append(_("会议链接：%(url)s") % {"url": meeting_url})
+    if session.notes:
+        description.append(session.notes)
+    if session.is_cancelled:
+        description.append(
+            _("场次已取消：%(reason)s") % {"reason": session.cancel_reason}
+        )
+    event.add("description", "\n".join(description))
+    if cancelled or session.is_cancelled:
+        event.add("status", "CANCELLED")
+    else:
+        event.add("status", "CONFIRMED")
+    return event
+
+
+def booking_ics(
+    booking: Booking, *, cancelled: bool, session: ClassSession | None = None
+) -> bytes:
+    """The invitation (METHOD:REQUEST) or its withdrawal (METHOD:CANCEL,
+    STATUS:CANCELLED) an e-mail about this booking carries."""
+    session = session or ClassSession.objects.select_related(*_SESSION_RELATED).get(
+        pk=booking.session_id
+    )
+    method = "CANCEL" if cancelled else "REQUEST"
+    calendar = _calendar(_("实践场次"), method)
+    confirmed = booking.status == Booking.Status.CONFIRMED and not cancelled
+    event = session_event(
+        session,
+        cancelled=cancelled,
+        meeting_url=session.meeting_url if confirmed else "",
+    )
+    # iTIP: an invitation names its organiser and the attendee it is for.
+    organiser = vCalAddress(f"mailto:{_from_address()}")
+    organiser.params["cn"] = vText(_("网格学校"))
+    event.add("organizer", organiser)
+    if booking.trainee.email:
+        attendee = vCalAddress(f"mailto:{booking.trainee.email}")
+        attendee.params["cn"] = vText(booking.trainee.real_name)
+        attendee.params["partstat"] = vText("ACCEPTED")
+        attendee.params["role"] = vText("REQ-PARTICIPANT")
+        event.add("attendee", attendee)
+    calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def _from_address() -> str:
+    sender = settings.DEFAULT_FROM_EMAIL
+    if "<" in sender:
+        sender = sender.split("<", 1)[1].rstrip(">").strip()
+    return sender
+
+
+def _sessions_calendar(name: str, entries: Iterable[tuple[ClassSession, bool, str]]):
+    calendar = _calendar(name)
+    stamp = timezone.now()
+    for session, cancelled, meeting_url in entries:
+        calendar.add_component(
+            session_event(
+                session, cancelled=cancelled, meeting_url=meeting_url, stamp=stamp
+            )
+        )
+    return calendar.to_ical()
+
+
+def personal_calendar(user: User) -> bytes:
+    """A person's feed: the sessions they hold a confirmed seat in, and, marked
+    CANCELLED, those they cancelled or that were cancelled, from the last 30 days
+    on. A session appears once, as its latest booking says (cancelled and booked
+    again is booked); a waitlisted place is not in the calendar."""
+    since = timezone.now() - RECENT
+    bookings = (
+        Booking.objects.filter(trainee=user, session__ends_at__gt=since)
+        .filter(Q(status=Booking.Status.CONFIRMED) | Q(status=Booking.Status.CANCELLED))
+        .order_by("session_id", "created_at", "pk")
+        .values_list("session_id", "status")
+    )
+    # In booking order, so the last word on a session is its latest booking's.
+    latest = dict(bookings)
+    sessions = ClassSession.objects.filter(pk__in=latest).select_related(
+        *_SESSION_RELATED
+    )
+    entries = []
+    for session in sessions:
+        confirmed = latest[session.pk] == Booking.Status.CONFIRMED
+        live = confirmed and not session.is_cancelled
+        entries.append((session, not live, session.meeting_url if live else ""))
+    return _sessions_calendar(_("我的实践场次"), entries)
+
+
+def site_calendar(site: PracticeSite) -> bytes:
+    """A practice site's feed: its sessions from the last 30 days on, cancelled ones
+    marked CANCELLED. Public: no bookings, no meeting links."""
+    sessions = (
+        ClassSession.objects.filter(
+            practice_site=site, ends_at__gt=timezone.now() - RECENT
+        )
+        .select_related(*_SESSION_RELATED)
+        .order_by("starts_at", "pk")
+    )
+    name = _("%(site)s 实践场次") % {"site": site.name}
+    return _sessions_calendar(name, ((s, s.is_cancelled, "") for s in sessions))

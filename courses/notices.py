@@ -1,0 +1,272 @@
+"""E-mails about bookings: one per booking event of a notified kind, and the
+reminder the day before a session. Each is sent at most once: claimed by a
+conditional UPDATE (BookingEvent.notified_at, Booking.reminded_at) in a short
+transaction of its own, sent outside any transaction (a slow mail server holds no
+database lock), and the claim withdrawn if sending fails, so that a retry sends it.
+
+Confirmations carry the session as an iCalendar invitation (METHOD:REQUEST) and
+cancellations as its withdrawal (METHOD:CANCEL), with the session's stable UID and
+SEQUENCE, so a calendar app moves or removes the one entry it already has.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+
+from courses import booking
+from courses.calendars import booking_ics
+from courses.models import Booking, BookingEvent, ClassSession
+from courses.sessions import session_contact
+
+logger = logging.getLogger(__name__)
+
+Kind = BookingEvent.Kind
+
+# E-mails are written in the school's language, whatever the language of the
+# request that caused them (a job has none).
+NOTICE_LANGUAGE = "zh-hans"
+
+# Each notified kind: its e-mail template (emails/<name>-subject.txt|-body.txt) and
+# the calendar attachment it carries: "request" (add or move the entry), "cancel"
+# (remove it) or None.
+NOTICES: dict[str, tuple[str, str | None]] = {
+    Kind.BOOKED: ("booking_confirmed", "request"),
+    Kind.WALK_IN: ("booking_walk_in", "request"),
+    Kind.WAITLISTED: ("booking_waitlisted", None),
+    Kind.PROMOTED: ("booking_promoted", "request"),
+    Kind.CANCELLED: ("booking_cancelled", "cancel"),
+    Kind.RELEASED: ("booking_released", "cancel"),
+    Kind.SESSION_CANCELLED: ("booking_session_cancelled", "cancel"),
+    Kind.RESCHEDULED: ("booking_rescheduled", "request"),
+}
+assert set(NOTICES) == booking.NOTIFIED_KINDS  # noqa: S101 - a module invariant
+
+REMINDER_TEMPLATE = "booking_reminder"
+# A booking confirmed this recently is not reminded yet: its confirmation has just
+# said the same. (A session that starts within this time after the booking gets
+# no reminder at all.)
+REMINDER_QUIET = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class _Mail:
+    subject: str
+    body: str
+    to: str
+    ics: bytes | None
+    method: str | None
+
+
+def _absolute(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _time_label(session: ClassSession) -> str:
+    starts = timezone.localtime(session.starts_at)
+    ends = timezone.localtime(session.ends_at)
+    end_format = "H:i" if starts.date() == ends.date() else "Y-m-d H:i"
+    return (
+        f"{date_format(starts, 'Y-m-d')}（{date_format(starts, 'l')}）"
+        f"{date_format(starts, 'H:i')}—{date_format(ends, end_format)}"
+    )
+
+
+def notice_context(booking_: Booking, session: ClassSession, **extra) -> dict:
+    """What every booking e-mail says of the booking and its session."""
+    return {
+        "booking": booking_,
+        "session": session,
+        "trainee": booking_.trainee,
+        "class_label": str(session.training_class),
+        "session_title": session.title,
+        "time_label": _time_label(session),
+        "place": session.place,
+        "is_online": session.is_online,
+        # The meeting link is for confirmed seats only.
+        "meeting_url": session.meeting_url
+        if session.is_online and booking_.status == Booking.Status.CONFIRMED
+        else "",
+        "notes": session.notes,
+        "sessions_url": _absolute(
+            reverse("courses:class_sessions", args=[session.training_class_id])
+        ),
+        "school_name": settings.DEFAULT_FROM_EMAIL.split("<")[0].strip(),
+        **extra,
+    }
+
+
+def _class_session(session_id: int) -> ClassSession:
+    return ClassSession.objects.select_related(
+        "training_class__course", "practice_site"
+    ).get(pk=session_id)
+
+
+def _notice_mail(event: BookingEvent) -> _Mail | None:
+    """The e-mail about this event, or None when there is nobody to tell or the
+    session is over (news about a past session helps no one)."""
+    booking_ = event.booking
+    session = _class_session(booking_.session_id)
+    if not booking_.trainee.email or timezone.now() >= session.ends_at:
+        return None
+    template, attachment = NOTICES[event.kind]
+    if attachment == "request" and (
+        booking_.status != Booking.Status.CONFIRMED or session.is_cancelled
+    ):
+        # A later change (a cancellation) overtook this event: do not put back an
+        # entry the cancellation's e-mail removes. A waitlisted booking of a
+        # rescheduled session has no entry to move either.
+        attachment = None
+    context = notice_context(
+        booking_,
+        session,
+        event=event,
+        waitlist_position=booking.waitlist_position(booking_),
+        cancel_reason=session.cancel_reason,
+        note=event.note,
+        contact=session_contact(session),
+    )
+    return _render(template, context, booking_, attachment, session)
+
+
+def _render(template, context, booking_, attachment, session) -> _Mail:
+    with translation.override(NOTICE_LANGUAGE):
+        subject = render_to_string(f"emails/{template}-subject.txt", context)
+        body = render_to_string(f"emails/{template}-body.txt", context)
+        ics = None
+        if attachment is not None:
+            ics = booking_ics(
+                booking_, cancelled=attachment == "cancel", session=session
+            )
+    return _Mail(
+        subject=" ".join(subject.split()),
+        body=body,
+        to=booking_.trainee.email,
+        ics=ics,
+        method="CANCEL" if attachment == "cancel" else "REQUEST",
+    )
+
+
+def _send(mail: _Mail) -> None:
+    message = EmailMessage(mail.subject, mail.body, None, [mail.to])
+    if mail.ics is not None:
+        message.attach(
+            "invite.ics" if mail.method == "REQUEST" else "cancel.ics",
+            mail.ics.decode(),
+            f"text/calendar; method={mail.method}; charset=utf-8",
+        )
+    message.send()
+
+
+def send_booking_notice(event_id: int) -> bool:
+    """E-mail the booked person about one booking event, at most once. True when
+    sent; False when already sent (or being sent), not a notified kind, or nobody
+    to tell. Raises if sending fails, the claim withdrawn so a retry sends."""
+    event = (
+        BookingEvent.objects.filter(pk=event_id, kind__in=list(NOTICES))
+        .select_related("booking__trainee")
+        .first()
+    )
+    if event is None or event.notified_at is not None:
+        return False
+    mail = _notice_mail(event)
+    if mail is None:
+        return False
+    claimed_at = timezone.now()
+    claimed = BookingEvent.objects.filter(pk=event.pk, notified_at=None).update(
+        notified_at=claimed_at
+    )
+    if not claimed:
+        return False
+    try:
+        _send(mail)
+    except Exception:
+        BookingEvent.objects.filter(pk=event.pk, notified_at=claimed_at).update(
+            notified_at=None
+        )
+        raise
+    return True
+
+
+# --- reminders --------------------------------------------------------------------
+
+
+def _reminder_window(now: datetime) -> tuple[datetime, datetime]:
+    """Sessions starting from now to the end of tomorrow (local dates). Tomorrow's
+    are the reminders proper; today's are those a late or missed run still owes."""
+    tomorrow = timezone.localdate(now) + timedelta(days=1)
+    end = timezone.make_aware(
+        datetime.combine(tomorrow + timedelta(days=1), datetime.min.time())
+    )
+    return now, end
+
+
+def _claim_reminder(booking_: Booking, now: datetime) -> BookingEvent | None:
+    """Mark the booking reminded and record it, in one short transaction: None when
+    another run claimed it first (or it was cancelled meanwhile)."""
+    with transaction.atomic():
+        claimed = Booking.objects.filter(
+            pk=booking_.pk, reminded_at=None, status=Booking.Status.CONFIRMED
+        ).update(reminded_at=now)
+        if not claimed:
+            return None
+        return BookingEvent.objects.create(
+            booking=booking_, kind=Kind.REMINDED, notified_at=now
+        )
+
+
+def _unclaim_reminder(booking_: Booking, event: BookingEvent, now: datetime) -> None:
+    with transaction.atomic():
+        event.delete()
+        Booking.objects.filter(pk=booking_.pk, reminded_at=now).update(reminded_at=None)
+
+
+def send_session_reminders(now: datetime | None = None) -> int:
+    """The hourly job: remind each confirmed booker of a session starting tomorrow
+    (local date) by e-mail, once. A run that comes late also reminds of sessions
+    later today not yet reminded; a session already started is not reminded. Run
+    twice, or twice at once, nobody is reminded twice. Returns how many were sent."""
+    now = now or timezone.now()
+    start, end = _reminder_window(now)
+    due = (
+        Booking.objects.confirmed()
+        .filter(
+            reminded_at=None,
+            session__starts_at__gt=start,
+            session__starts_at__lt=end,
+            session__cancelled_at=None,
+            confirmed_at__lte=now - REMINDER_QUIET,
+        )
+        .exclude(Q(trainee__email="") | Q(trainee__email__isnull=True))
+        .filter(session__classsession__isnull=False)
+        .select_related("trainee")
+        .order_by("session__starts_at", "pk")
+    )
+    sent = 0
+    for booking_ in list(due):
+        session = _class_session(booking_.session_id)
+        context = notice_context(
+            booking_, session, contact=session_contact(session), is_reminder=True
+        )
+        mail = _render(REMINDER_TEMPLATE, context, booking_, None, session)
+        event = _claim_reminder(booking_, now)
+        if event is None:
+            continue
+        try:
+            _send(mail)
+        except Exception:
+            # One unreachable mailbox must not stop the others; the next run
+            # tries this one again.
+            _unclaim_reminder(booking_, event, now)
+            logger.exception("Reminder for booking %s", booking_.pk)
+            continue
+        sent += 1
+    return sent

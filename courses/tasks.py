@@ -1,0 +1,16 @@
+"""django-q2 entry points: each takes IDs, loads, calls one service, and is safe to
+run twice."""
+
+from courses import booking, notices
+
+
+def send_booking_notice_task(event_id: int) -> bool:
+    return notices.send_booking_notice(event_id)
+
+
+def send_session_reminders_task() -> int:
+    return notices.send_session_reminders()
+
+
+def release_due_quotas_task() -> int:
+    return booking.release_due_quotas()
