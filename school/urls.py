@@ -62,6 +62,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include(account_patterns)),
     path("learning/", include("courses.urls")),
+    path("sites/", include("courses.site_urls")),
     path("", include("certificates.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

@@ -40,6 +40,18 @@ from courses.selectors.progress import (
     studied_and_passed,
     study_records,
 )
+from courses.selectors.sites import (
+    Roster,
+    RosterEntry,
+    RunnerWeek,
+    Week,
+    WeekDay,
+    runner_week,
+    session_roster,
+    sessions_run_by,
+    site_week,
+    week_monday,
+)
 from courses.selectors.standing import (
     current_classes,
     enrollment_for_course,
@@ -86,4 +98,15 @@ __all__ = [
     "studied_and_passed",
     "study_records",
     "withdrawal_context",
+    # sites
+    "Roster",
+    "RosterEntry",
+    "RunnerWeek",
+    "Week",
+    "WeekDay",
+    "runner_week",
+    "session_roster",
+    "sessions_run_by",
+    "site_week",
+    "week_monday",
 ]

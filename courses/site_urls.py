@@ -1,0 +1,14 @@
+from django.urls import path
+
+from courses import site_views
+
+app_name = "sites"
+
+urlpatterns = [
+    path("", site_views.mine, name="mine"),
+    path("<int:pk>/", site_views.week, name="week"),
+    path("<int:pk>/calendar.ics", site_views.feed, name="feed"),
+    path("sessions/<int:pk>/", site_views.roster, name="roster"),
+    path("sessions/<int:pk>/walk-in/", site_views.walk_in, name="walk_in"),
+    path("bookings/<int:pk>/cancel/", site_views.staff_cancel, name="staff_cancel"),
+]
