@@ -236,7 +236,11 @@ def export_filename(training_class: TrainingClass, extension: str) -> str:
         "course": training_class.course.title,
         "number": training_class.number,
     }
-    # Keep the name safe on every file system.
+    return safe_filename(name, extension)
+
+
+def safe_filename(name: str, extension: str) -> str:
+    """The name with characters some file systems refuse replaced by "_"."""
     name = "".join("_" if char in '\\/:*?"<>|' else char for char in name)
     return f"{name}.{extension}"
 
@@ -254,7 +258,12 @@ def _text(value) -> str:
 
 def roster_csv(roster: Roster, *, full_phone: bool = False) -> bytes:
     """UTF-8 with a byte-order mark, so Excel opens the Chinese text correctly."""
-    headers, rows = roster_table(roster, full_phone=full_phone)
+    return table_csv(*roster_table(roster, full_phone=full_phone))
+
+
+def table_csv(headers: list[str], rows: list[list]) -> bytes:
+    """Any table as a CSV file Excel opens correctly (UTF-8 with a byte-order
+    mark); text cells never run as formulas."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(headers)
@@ -267,12 +276,17 @@ def roster_csv(roster: Roster, *, full_phone: bool = False) -> bytes:
 
 def roster_xlsx(roster: Roster, *, full_phone: bool = False) -> bytes:
     """The roster as an Excel sheet; text cells never run as formulas."""
+    return table_xlsx(*roster_table(roster, full_phone=full_phone), title=_("花名册"))
+
+
+def table_xlsx(headers: list[str], rows: list[list], *, title: str) -> bytes:
+    """Any table as an Excel sheet named `title`; dates stay dates, text cells
+    never run as formulas."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
-    headers, rows = roster_table(roster, full_phone=full_phone)
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=_("花名册"))
+    sheet = workbook.create_sheet(title=title)
     sheet.append(headers)
     for row in rows:
         cells = []
