@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
-from courses import booking, sessions
+from courses import booking, calendars, sessions
 from courses.models import Booking, ClassSession
 from courses.permissions import user_can_run_session, user_sees_full_phones_of
 from courses.selectors.sites import (
@@ -128,8 +128,6 @@ def week(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def feed(request: HttpRequest, pk: int) -> HttpResponse:
     """A practice site's sessions as an iCalendar feed anyone may subscribe to."""
-    from courses import calendars  # TEMP until courses/calendars.py lands
-
     site = get_active_site(pk)
     response = HttpResponse(
         calendars.site_calendar(site), content_type="text/calendar; charset=utf-8"
