@@ -143,7 +143,8 @@ def sessions_run_by(user: User) -> QuerySet:
 
 def runner_week(user: User, monday: date, *, today: date) -> RunnerWeek:
     """The sessions `user` runs today and in the week from `monday`, with their
-    counts. Four queries at most, however many sessions."""
+    counts: the sites and the sessions in two queries (a third only for someone
+    with neither), besides the permission check, however many sessions."""
     manages_all = user_manages_every_session(user)
     if manages_all:
         sites = list(PracticeSite.objects.active())

@@ -372,13 +372,18 @@ def test_the_week_takes_the_same_queries_for_two_sessions_or_twenty(
 # --- the site's calendar feed ----------------------------------------------------------
 
 
-def test_the_feed_is_the_sites_calendar(client, practice_site, class_session):
+def test_the_feed_is_the_sites_calendar_without_anyones_name(
+    client, practice_site, class_session, full_session
+):
     response = client.get(reverse("sites:feed", args=[practice_site.pk]))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/calendar")
     body = response.content.decode()
     assert body.startswith("BEGIN:VCALENDAR")
     assert class_session.calendar_uid in body
+    for made in full_session:
+        assert made.trainee.real_name not in body
+        assert made.trainee.phone not in body
 
 
 # --- a session's roster -------------------------------------------------------------
@@ -563,6 +568,22 @@ def test_a_cancelled_session_refuses_a_walk_in(
     response = walk_in(site_host, class_session, trainee.phone)
     assert texts(response) == [f"未能现场加入{trainee.real_name}：该场次已取消。"]
     assert snapshot(class_session) == before
+
+
+def test_a_session_that_has_ended_refuses_a_walk_in_and_hides_the_form(
+    site_host, practice_site, training_class, trainee, active_enrollment
+):
+    ended = session_on(
+        timezone.localdate() - timedelta(days=1),
+        training_class=training_class,
+        practice_site=practice_site,
+    )
+    before = snapshot(ended)
+    response = walk_in(site_host, ended, trainee.phone)
+    assert texts(response) == [f"未能现场加入{trainee.real_name}：该场次已结束。"]
+    assert snapshot(ended) == before
+    content = response.content.decode()
+    assert reverse("sites:walk_in", args=[ended.pk]) not in content
 
 
 def test_someone_already_on_the_list_is_not_added_twice(
