@@ -10,6 +10,7 @@ entry it has rather than adding another. Times are written in UTC.
 
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.db.models import Q
@@ -106,8 +107,9 @@ def booking_ics(
         meeting_url=session.meeting_url if confirmed else "",
     )
     # iTIP: an invitation names its organiser and the attendee it is for.
-    organiser = vCalAddress(f"mailto:{_from_address()}")
-    organiser.params["cn"] = vText(_("网格学校"))
+    sender_name, sender_address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    organiser = vCalAddress(f"mailto:{sender_address}")
+    organiser.params["cn"] = vText(sender_name or _("网格学校"))
     event.add("organizer", organiser)
     if booking.trainee.email:
         attendee = vCalAddress(f"mailto:{booking.trainee.email}")
@@ -117,13 +119,6 @@ def booking_ics(
         event.add("attendee", attendee)
     calendar.add_component(event)
     return calendar.to_ical()
-
-
-def _from_address() -> str:
-    sender = settings.DEFAULT_FROM_EMAIL
-    if "<" in sender:
-        sender = sender.split("<", 1)[1].rstrip(">").strip()
-    return sender
 
 
 def _sessions_calendar(name: str, entries: Iterable[tuple[ClassSession, bool, str]]):

@@ -20,12 +20,13 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 
 from courses import booking
 from courses.calendars import booking_ics
 from courses.models import Booking, BookingEvent, ClassSession
+from courses.selectors.bookings import time_label
 from courses.sessions import session_contact
+from school.selectors import school_of_page
 
 logger = logging.getLogger(__name__)
 
@@ -70,14 +71,11 @@ def _absolute(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def _time_label(session: ClassSession) -> str:
-    starts = timezone.localtime(session.starts_at)
-    ends = timezone.localtime(session.ends_at)
-    end_format = "H:i" if starts.date() == ends.date() else "Y-m-d H:i"
-    return (
-        f"{date_format(starts, 'Y-m-d')}（{date_format(starts, 'l')}）"
-        f"{date_format(starts, 'H:i')}—{date_format(ends, end_format)}"
-    )
+def _school_name(session: ClassSession) -> str:
+    school = school_of_page(session.training_class.course)
+    if school is None:
+        return ""
+    return school.display_name or school.title
 
 
 def notice_context(booking_: Booking, session: ClassSession, **extra) -> dict:
@@ -88,7 +86,7 @@ def notice_context(booking_: Booking, session: ClassSession, **extra) -> dict:
         "trainee": booking_.trainee,
         "class_label": str(session.training_class),
         "session_title": session.title,
-        "time_label": _time_label(session),
+        "time_label": time_label(session.starts_at, session.ends_at),
         "place": session.place,
         "is_online": session.is_online,
         # The meeting link is for confirmed seats only.
@@ -99,7 +97,7 @@ def notice_context(booking_: Booking, session: ClassSession, **extra) -> dict:
         "sessions_url": _absolute(
             reverse("courses:class_sessions", args=[session.training_class_id])
         ),
-        "school_name": settings.DEFAULT_FROM_EMAIL.split("<")[0].strip(),
+        "school_name": _school_name(session),
         **extra,
     }
 

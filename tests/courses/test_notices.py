@@ -80,6 +80,7 @@ def test_a_booking_is_confirmed_once_with_a_calendar_invitation(
     assert message.to == [trainee.email]
     assert "预约成功" in message.subject
     assert "桃园社区党群服务中心" in message.body
+    assert message.body.rstrip().endswith("测试区网格学校")  # signed by the school
     assert f"/learning/classes/{class_session.training_class_id}/sessions/" in (
         message.body
     )
