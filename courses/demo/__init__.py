@@ -21,6 +21,7 @@ from courses import selectors, services
 from courses.blocks import correct_answers
 from courses.demo.content import Course
 from courses.demo.loader import demo_courses
+from courses.demo.sessions import seed_sessions
 from courses.models import (
     ClassLevel,
     CourseIndexPage,
@@ -59,9 +60,12 @@ def seed(options: dict[str, Any]) -> str:
     courses = seed_catalogue(author=instructor, publisher=admin)
     seed_classes(courses, instructor=instructor)
     enrolled = seed_enrollments(courses, admin=admin)
+    sessions, bookings = seed_sessions(
+        admin=admin, instructor=instructor, communities=_communities_with_trainees()
+    )
     return (
         f"课程 {len(courses)} 门，培训班 {TrainingClass.objects.count()} 期，"
-        f"新增报名 {enrolled} 人次"
+        f"新增报名 {enrolled} 人次，新增实践场次 {sessions} 个、预约 {bookings} 人次"
     )
 
 

@@ -124,3 +124,113 @@ def test_each_course_has_past_and_current_classes_numbered_in_date_order():
     latest = [runs[-1] for runs in plans.values()]
     assert any(run.starts_on <= today <= run.ends_on for run in latest)  # under way
     assert any(run.starts_on > today for run in latest)  # still to come
+
+
+def _sessions_snapshot() -> dict:
+    from courses.models import BookableSession, Booking, BookingEvent, SeatQuota
+
+    return {
+        "sessions": sorted(
+            BookableSession.objects.values_list(
+                "pk",
+                "starts_at",
+                "seats",
+                "confirmed_count",
+                "open_seats_taken",
+                "reserved_seats",
+                "waitlist_issued",
+            )
+        ),
+        "bookings": sorted(
+            Booking.objects.values_list(
+                "session_id", "trainee_id", "status", "queue_number", "quota_id"
+            )
+        ),
+        "events": BookingEvent.objects.count(),
+        "quotas": sorted(SeatQuota.objects.values_list("session_id", "seats", "taken")),
+    }
+
+
+def test_seed_demo_books_sessions_at_every_site_through_the_engine_once():
+    from courses.models import Booking, BookingEvent, ClassSession, SeatQuota
+    from school.models import PracticeSite
+
+    call_command("seed_demo", trainees=40)
+    first = _sessions_snapshot()
+
+    sessions = ClassSession.objects.select_related("practice_site")
+    now = timezone.now()
+    assert set(sessions.values_list("practice_site", flat=True)) >= set(
+        PracticeSite.objects.values_list("pk", flat=True)
+    )  # all 21 sites
+    assert PracticeSite.objects.count() == 21
+    online = sessions.filter(practice_site__isnull=True)
+    assert online.exists()
+    assert all(s.meeting_url.startswith("https://") for s in online)
+    past = sessions.filter(ends_at__lt=now)
+    assert past.exists() and sessions.filter(starts_at__gt=now).exists()
+    for session in past:
+        assert session.booking_closes_at <= session.starts_at
+        bookings = Booking.objects.filter(session=session)
+        assert bookings.exists()
+        assert all(b.created_at < session.booking_closes_at for b in bookings)
+        assert not BookingEvent.objects.filter(
+            booking__session=session, created_at__gte=session.starts_at
+        ).exists()
+    series = sessions.exclude(series=None).order_by("starts_at")
+    assert series.count() >= 2
+    assert len(set(series.values_list("series", flat=True))) == 1
+    starts = [timezone.localtime(s.starts_at) for s in series]
+    assert {(b - a).days for a, b in itertools.pairwise(starts)} == {7}
+    assert {t.time() for t in starts} == {starts[0].time()}
+
+    full = [
+        s
+        for s in sessions
+        if s.confirmed_count == s.seats
+        and Booking.objects.waitlisted().filter(session=s).exists()
+    ]
+    assert len(full) >= 4
+    quotas = SeatQuota.objects.all()
+    assert quotas.exists() and quotas.filter(taken__gt=0).exists()
+    for session in sessions:
+        bookings = Booking.objects.filter(session=session)
+        confirmed = bookings.filter(status=Booking.Status.CONFIRMED)
+        assert session.confirmed_count == confirmed.count() <= session.seats
+        waiting = bookings.filter(status=Booking.Status.WAITLISTED)
+        assert sorted(waiting.values_list("queue_number", flat=True)) == list(
+            range(1, session.waitlist_issued + 1)
+        )
+        assert all(
+            member.trainee.org_unit.path.startswith(member.quota.org_unit.path)
+            for member in confirmed.exclude(quota=None).select_related(
+                "trainee__org_unit", "quota__org_unit"
+            )
+        )
+    # Every booking was made by its trainee through the engine, which wrote its
+    # event; nobody of the demo is e-mailed about them.
+    bookings = Booking.objects.all()
+    assert bookings.count() >= 60
+    assert (
+        BookingEvent.objects.filter(
+            kind__in=[BookingEvent.Kind.BOOKED, BookingEvent.Kind.WAITLISTED]
+        ).count()
+        == bookings.count()
+    )
+    assert not BookingEvent.objects.filter(notified_at=None).exists()
+    assert all(
+        Enrollment.objects.filter(
+            training_class=b.session.classsession.training_class,
+            trainee=b.trainee,
+            status__in=Enrollment.SEAT_STATUSES,
+        ).exists()
+        for b in bookings.select_related("session__classsession")
+    )
+    mine = Booking.objects.filter(trainee__phone=DEMO_TRAINEE)
+    assert set(mine.values_list("status", flat=True)) == {
+        Booking.Status.CONFIRMED,
+        Booking.Status.WAITLISTED,
+    }
+
+    call_command("seed_demo", trainees=40)
+    assert _sessions_snapshot() == first
