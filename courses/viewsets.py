@@ -32,6 +32,7 @@ import django_filters
 from courses import admin_views
 from courses.models import CoursePage, Tier, TrainingClass
 from courses.permissions import user_can_manage_enrollments, user_teaches_or_authors
+from courses.session_viewsets import BookingViewSet, ClassSessionViewSet
 from school import roles
 from school.models import PracticeSite, User
 from school.selectors import school_of_page
@@ -446,4 +447,4 @@ class CoursesViewSetGroup(ViewSetGroup):
     menu_label = _("课程")
     menu_icon = "doc-full-inverse"
     menu_order = 140
-    items = (TrainingClassViewSet,)
+    items = (TrainingClassViewSet, ClassSessionViewSet, BookingViewSet)

@@ -8,13 +8,21 @@ from wagtail.permissions import register_permission_policy
 
 from courses import question_bank_views
 from courses.admin_panels import TeachingPanel
-from courses.models import TrainingClass
+from courses.models import Booking, ClassSession, TrainingClass
 from courses.permissions import user_can_add_page
+from courses.session_viewsets import (
+    BookingPermissionPolicy,
+    ClassSessionPermissionPolicy,
+)
 from courses.viewsets import CoursesViewSetGroup, TrainingClassPermissionPolicy
 
 register_permission_policy(
     TrainingClass, TrainingClassPermissionPolicy(TrainingClass), exact_class=True
 )
+register_permission_policy(
+    ClassSession, ClassSessionPermissionPolicy(ClassSession), exact_class=True
+)
+register_permission_policy(Booking, BookingPermissionPolicy(Booking), exact_class=True)
 
 
 @hooks.register("register_admin_viewset")
