@@ -108,20 +108,17 @@ def book_session(request: HttpRequest, pk: int) -> HttpResponse:
         _refused(request, error)
     else:
         if made.status == Booking.Status.CONFIRMED:
-            messages.success(
-                request,
-                _("预约成功：%(session)s。确认邮件和日历邀请会发到您的邮箱。")
-                % {"session": session},
-            )
+            done = _("预约成功：%(session)s。") % {"session": session}
+            if request.user.email:
+                done += _("确认邮件和日历邀请会发到您的邮箱。")
+            messages.success(request, done)
         else:
-            messages.warning(
-                request,
-                _(
-                    "该场次已满，您已进入候补（%(position)s）。有人取消时会按顺序"
-                    "自动为您转为预约，并邮件通知您。"
-                )
-                % {"position": waitlist_label(booking.waitlist_position(made))},
-            )
+            waiting = _(
+                "该场次已满，您已进入候补（%(position)s）。有人取消时会按顺序自动为您转为预约。"
+            ) % {"position": waitlist_label(booking.waitlist_position(made))}
+            if request.user.email:
+                waiting += _("转为预约时会邮件通知您。")
+            messages.warning(request, waiting)
     return _back_to_sessions(session.training_class_id)
 
 
