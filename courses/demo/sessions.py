@@ -1,10 +1,11 @@
 """Demo practice sessions for `manage.py seed_demo`: the classes under way and the
 next to start meet at the 21 practice sites (one weekly series among them) and
-online; the last classes held at a site have their session in the past. Bookings
-are made through the engine (courses.sessions.book_session), so the counters,
-waitlist numbers and events are what real trainees would leave: some sessions
-full with a waitlist, some half empty, some with seats reserved for a
-community (courses.booking.reserve_seats).
+online; the last classes held at a site have their session in the past. Sessions
+are scheduled through courses.scheduling (site capacity, and the one demo
+instructor never in two places at once); bookings are made through the engine
+(courses.sessions.book_session), so the counters, waitlist numbers and events are
+what real trainees would leave: some sessions full with a waitlist, some half
+empty, some with seats reserved for a community (courses.booking.reserve_seats).
 
 The engine books only sessions still open, so a past session is created in the
 future, booked, and then moved back to the day its class met, with its bookings
@@ -16,7 +17,6 @@ Idempotent: a class that already has sessions is left alone, so seeding twice
 adds nothing. Runs after the classes and enrolments of courses.demo.
 """
 
-import uuid
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from courses import booking, services
+from courses import booking, scheduling, services
 from courses import sessions as class_sessions
 from courses.models import (
     BookableSession,
@@ -59,6 +59,9 @@ WAITLIST_DEMO = 2  # how many wait beyond the seats of a full session
 QUOTA_SEATS = 4
 COMMUNITIES_PER_CLASS = 6
 ONLINE_BOOKINGS = 6
+# Where a past session is booked before it is moved back: beyond the demo's
+# current timetable.
+PAST_BOOKED_AHEAD = timedelta(days=90)
 
 
 def _at(day: date, hour: int) -> datetime:
@@ -101,9 +104,14 @@ def seed_sessions(
             instructor=instructor,
             demo_trainee=demo_trainee,
         )
-    for training_class in _past_site_classes(today):
+    for index, training_class in enumerate(_past_site_classes(today)):
         if training_class.pk not in seeded:
-            _seed_past(training_class, instructor=instructor)
+            _seed_past(
+                training_class,
+                starts_at=_at(today + PAST_BOOKED_AHEAD + timedelta(days=index), 9),
+                admin=admin,
+                instructor=instructor,
+            )
 
     created = ClassSession.objects.count() - sessions_before
     if created:
@@ -164,26 +172,49 @@ def _create(
     seats: int,
     site: PracticeSite | None,
     title: str,
+    admin: User,
     instructor: User | None,
-    series: uuid.UUID | None = None,
-) -> ClassSession:
-    session = ClassSession.objects.create(
-        training_class=training_class,
-        title=title,
+    weeks: int = 1,
+) -> list[ClassSession]:
+    """Schedule a session (or a weekly series) through courses.scheduling, which
+    keeps the site's capacity and the instructor's timetable."""
+    return scheduling.create_sessions(
+        training_class,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=hours),
+        actor=admin,
         practice_site=site,
         meeting_url=(
             "" if site else f"https://meeting.example.cn/gridschool/{training_class.pk}"
         ),
-        starts_at=starts_at,
-        ends_at=starts_at + timedelta(hours=hours),
-        booking_closes_at=starts_at - timedelta(days=1),
         seats=seats,
+        title=title,
         notes=SESSION_NOTES if site else "",
-        series=series,
+        instructors=[instructor] if instructor else [],
+        repeat=weeks,
     )
-    if instructor is not None:
-        session.instructors.add(instructor)
-    return session
+
+
+class _Timetable:
+    """The practice slots of the coming days, handed out in order so that the one
+    demo instructor is never in two sessions at once."""
+
+    def __init__(self, first_day: date):
+        self.first_day = first_day
+        self.next = 0
+        self.taken: set[tuple[int, int]] = set()
+
+    def take(self, *, weeks: int = 1) -> tuple[datetime, int]:
+        """The start of the next free slot (free `weeks` weeks running) and its
+        length in hours."""
+        while True:
+            day, slot = divmod(self.next, len(SLOTS))
+            self.next += 1
+            wanted = {(day + 7 * week, slot) for week in range(weeks)}
+            if not wanted & self.taken:
+                self.taken |= wanted
+                start, end = SLOTS[slot]
+                return _at(self.first_day + timedelta(days=day), start), end - start
 
 
 def _book(session: ClassSession, people: Iterable[User]) -> None:
@@ -219,11 +250,10 @@ def _seed_current(
     # Classes whose seat (waiting place) 陈学员 still has to be given.
     to_seat, to_wait = set(mine), set(mine)
 
+    timetable = _Timetable(today + timedelta(days=2))
     for index, site in enumerate(sites):
         training_class = classes[index % len(classes)]
         people = trainees[training_class.pk]
-        start, end = SLOTS[index % len(SLOTS)]
-        starts_at = _at(today + timedelta(days=2 + index % 12), start)
         pattern = (index // len(classes)) % 4
         if pattern == 0:  # full, with a waitlist
             seats = max(2, min(site.capacity, len(people) - WAITLIST_DEMO, FULL_SEATS))
@@ -234,18 +264,20 @@ def _seed_current(
         else:  # just opened
             seats = site.capacity
             wanted = 2
-        series = uuid.uuid4() if index == 0 else None
-        for week in range(SERIES_WEEKS if series else 1):
-            session = _create(
-                training_class,
-                starts_at=starts_at + timedelta(weeks=week),
-                hours=end - start,
-                seats=seats,
-                site=site,
-                title=TOPICS[index % len(TOPICS)],
-                instructor=instructor,
-                series=series,
-            )
+        weeks = SERIES_WEEKS if index == 0 else 1
+        starts_at, hours = timetable.take(weeks=weeks)
+        created = _create(
+            training_class,
+            starts_at=starts_at,
+            hours=hours,
+            seats=seats,
+            site=site,
+            title=TOPICS[index % len(TOPICS)],
+            admin=admin,
+            instructor=instructor,
+            weeks=weeks,
+        )
+        for week, session in enumerate(created):
             # A different slice of the class for each session, so that many of
             # the class's trainees hold a booking somewhere; later weeks of the
             # series are still filling up.
@@ -269,32 +301,41 @@ def _seed_current(
             _book(session, turn)
 
     for index, training_class in enumerate(classes):
-        start, end = SLOTS[(index + 1) % len(SLOTS)]
-        session = _create(
+        starts_at, hours = timetable.take()
+        (session,) = _create(
             training_class,
-            starts_at=_at(today + timedelta(days=3 + index), start),
-            hours=end - start,
+            starts_at=starts_at,
+            hours=hours,
             seats=100,
             site=None,
             title="线上答疑",
+            admin=admin,
             instructor=instructor,
         )
         _book(session, trainees[training_class.pk][index::2][:ONLINE_BOOKINGS])
 
 
-def _seed_past(training_class: TrainingClass, *, instructor: User | None) -> None:
-    """The session of a class held at a site: booked by its trainees (the last
-    few waited in vain), then moved back to the morning the class met."""
+def _seed_past(
+    training_class: TrainingClass,
+    *,
+    starts_at: datetime,
+    admin: User,
+    instructor: User | None,
+) -> None:
+    """The session of a class held at a site: scheduled at `starts_at` (to come,
+    clear of the other demo sessions), booked by its trainees (the last few
+    waited in vain), then moved back to the morning the class met."""
     people = _trainees_of(training_class, leave_out=None)
     site = training_class.practice_site
     start, end = SLOTS[0]
-    session = _create(
+    (session,) = _create(
         training_class,
-        starts_at=_at(timezone.localdate() + timedelta(days=2), start),
+        starts_at=starts_at,
         hours=end - start,
         seats=max(1, min(site.capacity, len(people) - 2)),
         site=site,
         title=TOPICS[training_class.pk % len(TOPICS)],
+        admin=admin,
         instructor=instructor,
     )
     _book(session, people)
