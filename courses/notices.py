@@ -112,8 +112,13 @@ def _notice_mail(event: BookingEvent) -> _Mail | None:
     """The e-mail about this event, or None when there is nobody to tell or the
     session is over (news about a past session helps no one)."""
     booking_ = event.booking
-    session = _class_session(booking_.session_id)
-    if not booking_.trainee.email or timezone.now() >= session.ends_at:
+    if not booking_.trainee.email:
+        return None
+    try:
+        session = _class_session(booking_.session_id)
+    except ClassSession.DoesNotExist:
+        return None  # another kind of bookable session: its own notices, not these
+    if timezone.now() >= session.ends_at:
         return None
     template, attachment = NOTICES[event.kind]
     if attachment == "request" and (
