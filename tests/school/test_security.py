@@ -352,3 +352,136 @@ def test_the_same_certificate_post_with_a_csrf_token_does_change_something(
 
     assert response.status_code == 302
     assert certificates_snapshot() != before
+
+
+# Booking (courses.booking_views, courses.site_views and the session admin): the same
+# three checks for each state-changing URL, against a session with one confirmed
+# booking, someone waiting, and a trainee of the class who has not booked yet.
+
+
+@dataclass(frozen=True)
+class BookingCase:
+    url_name: str
+    actor: str
+    args: Callable[[dict], list]
+    data: Callable[[dict], dict]
+
+    def __str__(self) -> str:
+        return self.url_name
+
+
+BOOKING_CASES = [
+    BookingCase(
+        "courses:book_session",
+        "trainee",
+        lambda w: [w["session"].pk],
+        lambda w: {},
+    ),
+    BookingCase(
+        "courses:cancel_booking",
+        "booked",
+        lambda w: [w["booking"].pk],
+        lambda w: {},
+    ),
+    BookingCase("courses:reset_calendar", "trainee", lambda w: [], lambda w: {}),
+    BookingCase(
+        "sites:walk_in",
+        "site_host",
+        lambda w: [w["session"].pk],
+        lambda w: {"phone": w["trainee"].phone},
+    ),
+    BookingCase(
+        "sites:staff_cancel",
+        "site_host",
+        lambda w: [w["booking"].pk],
+        lambda w: {"reason": "临时有事"},
+    ),
+]
+
+
+@pytest.fixture
+def booking_world(world, class_session, training_class, site_host):
+    from courses import sessions
+
+    enrol = Enrollment.objects.create
+    booked = UserFactory(real_name="预约人", org_unit=world["grid"])
+    for person in (world["trainee"], booked):
+        enrol(
+            training_class=training_class,
+            trainee=person,
+            status=Enrollment.Status.ACTIVE,
+        )
+    return {
+        **world,
+        "site_host": site_host,
+        "booked": booked,
+        "session": class_session,
+        "booking": sessions.book_session(class_session, trainee=booked, actor=booked),
+    }
+
+
+def bookings_snapshot() -> dict:
+    from courses.models import BookableSession, Booking, BookingEvent, CalendarFeed
+
+    return {
+        "bookings": sorted(Booking.objects.values_list("pk", "status")),
+        "events": BookingEvent.objects.count(),
+        "sessions": sorted(
+            BookableSession.objects.values_list(
+                "pk", "seats", "confirmed_count", "cancelled_at"
+            )
+        ),
+        "feeds": sorted(CalendarFeed.objects.values_list("owner", "token")),
+    }
+
+
+def booking_client(case: BookingCase, w: dict, *, enforce_csrf_checks: bool):
+    client = Client(enforce_csrf_checks=enforce_csrf_checks)
+    client.force_login(w[case.actor])
+    return client
+
+
+@pytest.mark.parametrize("case", BOOKING_CASES, ids=str)
+def test_a_get_changes_no_booking(case, booking_world):
+    client = booking_client(case, booking_world, enforce_csrf_checks=False)
+    before = bookings_snapshot()
+
+    response = client.get(
+        reverse(case.url_name, args=case.args(booking_world)),
+        case.data(booking_world),
+    )
+
+    assert response.status_code in {200, 405}
+    assert bookings_snapshot() == before
+
+
+@pytest.mark.parametrize("case", BOOKING_CASES, ids=str)
+def test_a_booking_post_without_csrf_token_is_refused(case, booking_world):
+    client = booking_client(case, booking_world, enforce_csrf_checks=True)
+    before = bookings_snapshot()
+
+    response = client.post(
+        reverse(case.url_name, args=case.args(booking_world)),
+        case.data(booking_world),
+    )
+
+    assert response.status_code == 403
+    assert bookings_snapshot() == before
+
+
+@pytest.mark.parametrize("case", BOOKING_CASES, ids=str)
+def test_the_same_booking_post_with_a_csrf_token_does_change_something(
+    case, booking_world
+):
+    client = booking_client(case, booking_world, enforce_csrf_checks=True)
+    before = bookings_snapshot()
+    client.get(reverse("accounts:password_reset"))  # sets the CSRF cookie
+    token = client.cookies["csrftoken"].value
+
+    response = client.post(
+        reverse(case.url_name, args=case.args(booking_world)),
+        {**case.data(booking_world), "csrfmiddlewaretoken": token},
+    )
+
+    assert response.status_code == 302
+    assert bookings_snapshot() != before
