@@ -161,6 +161,13 @@ class ClassSessionForm(WagtailAdminModelForm):
     training_class = TrainingClassChoiceField(
         label=gettext_lazy("培训班"), queryset=TrainingClass.objects.none()
     )
+    meeting_url = forms.URLField(
+        label=gettext_lazy("会议链接"),
+        required=False,
+        assume_scheme="https",
+        help_text=gettext_lazy("线上场次必填。"),
+        error_messages={"invalid": gettext_lazy("请输入有效的网址。")},
+    )
     repeat = forms.IntegerField(
         label=gettext_lazy("每周重复次数"),
         min_value=1,
@@ -232,7 +239,6 @@ class ClassSessionForm(WagtailAdminModelForm):
             .distinct()
             .order_by("real_name")
         )
-        self.fields["meeting_url"].help_text = _("线上场次必填。")
         seats = self.fields["seats"]
         seats.required = False
         seats.help_text = _("留空则等于教学点容量；不能超过教学点容量。线上场次必填。")
@@ -358,6 +364,14 @@ class SessionObjectMixin:
 
     def get_queryset(self):
         return self.sessions()
+
+
+class SessionBaseObjectMixin(SessionObjectMixin):
+    """The same for the listing views about one session (history, usage), whose
+    get_queryset lists something else."""
+
+    def get_queryset(self):
+        return super(SessionObjectMixin, self).get_queryset()
 
     def get_base_object_queryset(self):
         return self.sessions()
@@ -526,11 +540,11 @@ class ClassSessionDeleteView(SessionObjectMixin, DeleteView):
         return super().dispatch(request, *args, **kwargs)
 
 
-class ClassSessionHistoryView(SessionObjectMixin, HistoryView):
+class ClassSessionHistoryView(SessionBaseObjectMixin, HistoryView):
     pass
 
 
-class ClassSessionUsageView(SessionObjectMixin, UsageView):
+class ClassSessionUsageView(SessionBaseObjectMixin, UsageView):
     pass
 
 

@@ -18,6 +18,7 @@ from courses.models import (
     Enrollment,
 )
 from school import roles
+from tests.concurrency import run_all_concurrently
 from tests.courses.factories import ClassSessionFactory
 from tests.factories import PracticeSiteFactory, UserFactory
 
@@ -457,3 +458,58 @@ def test_a_booked_session_keeps_its_class(
     assert "training_class" in refused.value.message_dict
     assert BookableSession.objects.get(pk=class_session.pk).confirmed_count == 1
     assert Booking.objects.live().count() == 1
+
+
+# Races ----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_of_two_overlapping_sessions_saved_at_once_only_one_fits_the_site(
+    training_class, practice_site, school_admin
+):
+    first = next_tuesday_at(19)
+
+    def schedule():
+        return scheduling.create_sessions(
+            training_class,
+            starts_at=first,
+            ends_at=first + timedelta(hours=2),
+            practice_site=practice_site,
+            seats=20,
+            repeat=2,
+            actor=school_admin,
+        )
+
+    outcomes = run_all_concurrently([schedule, schedule])
+
+    assert sorted(type(o).__name__ for o in outcomes) == [
+        "SessionConflictError",
+        "list",
+    ]
+    assert ClassSession.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_instructor_scheduled_twice_at_once_at_two_sites_gets_one_session(
+    training_class, practice_site, community, instructor, school_admin
+):
+    first = next_tuesday_at(19)
+    sites = [practice_site, PracticeSiteFactory(org_unit=community)]
+
+    def schedule_at(site):
+        return lambda: scheduling.create_sessions(
+            training_class,
+            starts_at=first,
+            ends_at=first + timedelta(hours=2),
+            practice_site=site,
+            instructors=[instructor],
+            actor=school_admin,
+        )
+
+    outcomes = run_all_concurrently([schedule_at(site) for site in sites])
+
+    assert sorted(type(o).__name__ for o in outcomes) == [
+        "SessionConflictError",
+        "list",
+    ]
+    assert ClassSession.objects.filter(instructors=instructor).count() == 1

@@ -477,6 +477,11 @@ def test_the_edit_form_has_no_repeat(client, school_admin, class_session):
     assert "repeat" not in form.fields
 
 
+def test_the_host_opens_the_history_of_their_session(client, site_host, class_session):
+    client.force_login(site_host)
+    assert client.get(url("history", class_session.pk)).status_code == 200
+
+
 def test_a_site_host_gets_404_for_another_sites_session(
     client, site_host, other_session
 ):
