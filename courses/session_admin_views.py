@@ -143,10 +143,11 @@ def session_roster(session: ClassSession) -> list[SessionRosterRow]:
             "trainee__org_unit", "quota__org_unit"
         )
     )
+    waiting = Booking.Status.WAITLISTED
     bookings.sort(
         key=lambda b: (
             STATUS_ORDER[b.status],
-            b.queue_number or 0 if b.status == Booking.Status.WAITLISTED else 0,
+            b.queue_number if b.status == waiting else 0,
             b.created_at,
             b.pk,
         )
@@ -165,8 +166,14 @@ def session_roster(session: ClassSession) -> list[SessionRosterRow]:
     return rows
 
 
-def _local(moment: datetime | None) -> datetime | None:
+def local_time(moment: datetime | None) -> datetime | None:
+    """A moment as a naive local datetime, as spreadsheets take it."""
     return timezone.localtime(moment).replace(tzinfo=None) if moment else None
+
+
+def local_minute(moment: datetime | None) -> str:
+    """2026-12-08 19:00, or "" for none."""
+    return date_format(timezone.localtime(moment), "Y-m-d H:i") if moment else ""
 
 
 def session_roster_table(
@@ -196,8 +203,8 @@ def session_roster_table(
             row.position,
             row.booking.get_source_display(),
             row.booking.quota.org_unit.name if row.booking.quota_id else "",
-            _local(row.booking.created_at),
-            _local(row.booking.cancelled_at),
+            local_time(row.booking.created_at),
+            local_time(row.booking.cancelled_at),
         ]
         for number, row in enumerate(rows, start=1)
     ]

@@ -222,9 +222,9 @@ class ClassSessionForm(WagtailAdminModelForm):
             Q(is_active=True) | Q(pk=current.practice_site_id if current else None)
         )
         site = self.fields["practice_site"]
-        if not user_manages_every_session(self.for_user):
+        if self.for_user is None or not user_manages_every_session(self.for_user):
             # A site host schedules at the sites they host, and only there.
-            sites = sites.filter(hosts=self.for_user)
+            sites = sites.filter(hosts=self.for_user) if self.for_user else sites.none()
             site.required = True
             site.empty_label = None
             site.help_text = _("只能选择您负责的教学点。")
@@ -671,13 +671,17 @@ class BookingIndexView(IndexView):
         )
 
     @cached_property
-    def full_phones(self) -> bool:
-        return user_can_view_full_phone(self.request.user)
+    def full_phone_sites(self) -> set[int] | None:
+        """Sites whose trainees' phones this user sees whole (None: all of them):
+        administrators everywhere, a host at their sites (as on the roster)."""
+        user = self.request.user
+        if user_can_view_full_phone(user):
+            return None
+        return set(PracticeSite.objects.filter(hosts=user).values_list("pk", flat=True))
 
     def phone(self, made: Booking) -> str:
-        if self.full_phones or user_hosts_site(
-            self.request.user, _booking_session(made).practice_site
-        ):
+        sites = self.full_phone_sites
+        if sites is None or _booking_session(made).practice_site_id in sites:
             return made.trainee.phone
         return made.trainee.masked_phone
 
@@ -708,9 +712,7 @@ class BookingIndexView(IndexView):
             Column(
                 "created_at",
                 label=gettext_lazy("预约时间"),
-                accessor=lambda b: views._local(b.created_at).strftime(
-                    "%Y-%m-%d %H:%M"
-                ),
+                accessor=lambda b: views.local_minute(b.created_at),
                 sort_key="created_at",
             ),
         ]
@@ -785,7 +787,7 @@ class BookingInspectView(InspectView):
             (_("取消时间"), made.cancelled_at),
         ):
             if moment:
-                rows.append((label, views._local(moment).strftime("%Y-%m-%d %H:%M")))
+                rows.append((label, views.local_minute(moment)))
         return [
             {"label": label, "value": value, "component": None} for label, value in rows
         ]
