@@ -157,7 +157,7 @@ class Conflict:
         other = describe_session(self.session)
         if self.kind == "site":
             return _(
-                "%(when)s 的场次与“%(other)s”时间重叠，两场座位合计超过教学点容量"
+                "%(when)s 的场次与“%(other)s”时间重叠，同一时段座位合计超过教学点容量"
                 "（%(capacity)s 人）。"
             ) % {
                 "when": when,

@@ -748,6 +748,7 @@ class BookingInspectView(InspectView):
     change it, while it is live) a cancel form with a reason."""
 
     template_name = "courses/admin/session_booking_inspect.html"
+    page_title = gettext_lazy("预约详情")
 
     def get_object(self, queryset=None):
         return views.get_booking_for_user(self.request.user, self.pk)
