@@ -1,0 +1,300 @@
+"""A booking flash against the server `make run` starts, on SQLite and on PostgreSQL:
+500 trainees press 预约 in the same instant, spread over 21 sessions (one at each
+practice site, 10 seats each), so that each session fills and queues a waitlist.
+
+The server is the real one: `bin/serve` (gunicorn with several workers and
+threads, and the django-q2 worker) under school.settings.run, with the bench's
+URLs (tests.bench.run_settings), migrated and seeded with `seed_demo --trainees
+500` first. The trainees, enrolled in one class, are logged in by sessions written
+straight into the database (500 password checks would only measure the hasher),
+each with a CSRF cookie and the same token in the form, as a browser sends them
+after a GET. 500 threads wait at a barrier, then each opens its own connection
+and POSTs to courses:book_session.
+
+The baseline is the same crowd, the same clients, POSTing to a view that writes
+one row (tests.bench.urls.insert), measured just before in the same run: the
+booking's p95 latency over the insert's says what the engine costs under a crowd.
+Afterwards no session holds more confirmed bookings than seats, the counters
+equal the rows, and no request got a 5xx.
+
+PostgreSQL: a database of its own (PG_BENCH_URL, by default
+gridschool_bench_booking on the local server) is dropped and created; without a
+server answering, the PostgreSQL run is skipped.
+"""
+
+import http.client
+import os
+import statistics
+import threading
+import time
+from collections import Counter
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+import pytest
+
+from tests.bench.test_make_run import (
+    environment,
+    free_port,
+    manage,
+    python_in,
+    serving,
+    wait_until_healthy,
+)
+from tests.bench.urls import INSERT_PATH
+
+TRAINEES = 500
+SEATS = 10
+SETTINGS = "tests.bench.run_settings"
+PG_BENCH_URL = os.environ.get(
+    "PG_BENCH_URL", "postgres://postgres@127.0.0.1:5432/gridschool_bench_booking"
+)
+
+# Run in the server's own settings: a class open to all with the first TRAINEES
+# demo trainees enrolled, one session at each practice site six weeks ahead (clear
+# of the demo's sessions), and a logged-in session for each trainee. The jobs
+# seed_demo queued are dropped, so that the flash meets a server doing nothing else.
+PREPARE = """
+import json
+from datetime import timedelta
+
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+from django_q.models import OrmQ
+
+from courses.models import ClassLevel, ClassSession, CoursePage, Enrollment, TrainingClass
+from school.models import Level, PracticeSite, User
+
+course = (
+    CoursePage.objects.live()
+    .filter(prerequisites=None, minimum_level=Level.RESIDENT)
+    .order_by("pk")
+    .first()
+)
+now = timezone.now()
+number = (course.classes.aggregate(n=Max("number"))["n"] or 0) + 1
+training_class = TrainingClass.objects.create(
+    course=course,
+    number=number,
+    level=ClassLevel.values[0],
+    capacity=TRAINEES,
+    enrol_opens_at=now - timedelta(hours=1),
+    enrol_closes_at=now + timedelta(days=1),
+    starts_on=(now - timedelta(days=1)).date(),
+    ends_on=(now + timedelta(days=60)).date(),
+)
+trainees = list(User.objects.filter(phone__startswith="139").order_by("phone")[:TRAINEES])
+assert len(trainees) == TRAINEES, len(trainees)
+Enrollment.objects.bulk_create(
+    Enrollment(training_class=training_class, trainee=t, status=Enrollment.Status.ACTIVE)
+    for t in trainees
+)
+sites = list(PracticeSite.objects.filter(is_active=True).order_by("pk"))
+starts = timezone.localtime(now).replace(hour=10, minute=0, second=0, microsecond=0)
+starts += timedelta(weeks=6)
+sessions = [
+    ClassSession.objects.create(
+        training_class=training_class,
+        title="抢座实操",
+        practice_site=site,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+        booking_closes_at=starts - timedelta(days=1),
+        seats=SEATS,
+    )
+    for site in sites
+]
+clients = []
+for index, trainee in enumerate(trainees):
+    session = SessionStore()
+    session[SESSION_KEY] = str(trainee.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = trainee.get_session_auth_hash()
+    session.create()
+    target = sessions[index % len(sessions)]
+    clients.append([
+        session.session_key,
+        get_random_string(32),
+        reverse("courses:book_session", args=[target.pk]),
+    ])
+OrmQ.objects.all().delete()
+print(json.dumps({
+    "class_id": training_class.pk,
+    "sessions_path": reverse("courses:class_sessions", args=[training_class.pk]),
+    "clients": clients,
+}))
+""".replace("TRAINEES", str(TRAINEES)).replace("SEATS", str(SEATS))
+
+# Each session of the class: its seats and counters against its rows.
+COUNT = """
+import json
+from courses.models import Booking, ClassSession
+rows = []
+for session in ClassSession.objects.filter(training_class_id=CLASS_ID):
+    bookings = Booking.objects.filter(session=session)
+    numbers = sorted(
+        bookings.filter(status=Booking.Status.WAITLISTED).values_list(
+            "queue_number", flat=True
+        )
+    )
+    rows.append({
+        "seats": session.seats,
+        "confirmed_count": session.confirmed_count,
+        "confirmed": bookings.filter(status=Booking.Status.CONFIRMED).count(),
+        "waitlisted": len(numbers),
+        "waitlist_issued": session.waitlist_issued,
+        "numbers_in_order": numbers == list(range(1, len(numbers) + 1)),
+    })
+print(json.dumps(rows))
+"""
+
+
+def post(port: int, path: str, client: list[str]) -> tuple[str, float]:
+    """One POST in a fresh connection, as a browser tab sends it: the outcome as a
+    status class ("3xx" …) or how the connection failed, and the seconds it took."""
+    session_key, csrf, *_ = client
+    started = time.perf_counter()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=180)
+    try:
+        connection.request(
+            "POST",
+            path,
+            body=urlencode({"csrfmiddlewaretoken": csrf}),
+            headers={
+                "Cookie": f"sessionid={session_key}; csrftoken={csrf}",
+                "Content-Type": "application/x-www-form-urlencoded",
+            },
+        )
+        response = connection.getresponse()
+        response.read()
+        outcome = f"{response.status // 100}xx"
+    except (ConnectionResetError, BrokenPipeError, http.client.RemoteDisconnected):
+        outcome = "reset"
+    except ConnectionRefusedError:
+        outcome = "refused"
+    except TimeoutError:
+        outcome = "timeout"
+    except OSError as error:
+        outcome = type(error).__name__
+    finally:
+        connection.close()
+    return outcome, time.perf_counter() - started
+
+
+def get(port: int, path: str, client: list[str]) -> int:
+    session_key, csrf, *_ = client
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        connection.request(
+            "GET",
+            path,
+            headers={"Cookie": f"sessionid={session_key}; csrftoken={csrf}"},
+        )
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
+
+
+def flash(port: int, clients: list[list[str]], path: str | None = None):
+    """Every client POSTs at once (to `path`, else to its own session's booking
+    URL). Returns (outcomes by class, latencies in seconds, wall seconds)."""
+    barrier = threading.Barrier(len(clients) + 1)
+    results: list[tuple[str, float]] = [("", 0.0)] * len(clients)
+
+    def press(index: int) -> None:
+        client = clients[index]
+        barrier.wait()
+        results[index] = post(port, path or client[2], client)
+
+    threads = [
+        threading.Thread(target=press, args=(index,)) for index in range(len(clients))
+    ]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    seconds = time.perf_counter() - started
+    return Counter(o for o, _ in results), [s for _, s in results], seconds
+
+
+def p95(latencies: list[float]) -> float:
+    return statistics.quantiles(latencies, n=20)[-1]
+
+
+def _postgres_database() -> str:
+    """A fresh, empty PG_BENCH_URL database; skip when no server answers."""
+    psycopg = pytest.importorskip("psycopg")
+    parts = urlsplit(PG_BENCH_URL)
+    name = parts.path.lstrip("/")
+    admin_url = urlunsplit(parts._replace(path="/postgres"))
+    try:
+        admin = psycopg.connect(admin_url, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as error:
+        pytest.skip(f"no PostgreSQL at {admin_url}: {error}")
+    with admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    return PG_BENCH_URL
+
+
+@pytest.mark.parametrize("database", ["sqlite", "pg"])
+def test_a_flash_of_500_bookings_meets_the_server_of_make_run(
+    tmp_path, record_figures, database
+):
+    var_dir = tmp_path / "var"
+    var_dir.mkdir()
+    port = free_port()
+    extra = {"PORT": str(port)}
+    if database == "pg":
+        extra["DATABASE_URL"] = _postgres_database()
+    env = environment(var_dir, SETTINGS, **extra)
+    manage(env, "migrate", "--noinput")
+    manage(env, "seed_demo", "--trainees", str(TRAINEES))
+    prepared = python_in(env, PREPARE)
+    clients = prepared["clients"]
+
+    log = tmp_path / "server.log"
+    with serving(["bin/serve"], env, log) as process:
+        wait_until_healthy(port, process, log)
+        # A few trainees look at the class's sessions first (logged in, every
+        # worker started).
+        for client in clients[:20]:
+            assert get(port, prepared["sessions_path"], client) == 200
+        inserted, insert_latencies, insert_seconds = flash(port, clients, INSERT_PATH)
+        booked, latencies, seconds = flash(port, clients)
+    rows = python_in(env, COUNT.replace("CLASS_ID", str(prepared["class_id"])))
+
+    overbooked = sum(max(0, row["confirmed"] - row["seats"]) for row in rows)
+    booking_p95, insert_p95 = p95(latencies), p95(insert_latencies)
+    record_figures(
+        **{
+            f"booking_flash_500_s_{database}": seconds,
+            f"booking_overbooked_{database}": overbooked,
+            f"booking_5xx_{database}": booked["5xx"],
+            f"booking_p95_over_insert_p95_{database}": booking_p95 / insert_p95,
+            f"booking_flash_500_p95_ms_{database}": booking_p95 * 1000,
+            f"insert_flash_500_p95_ms_{database}": insert_p95 * 1000,
+            f"insert_flash_500_s_{database}": insert_seconds,
+        }
+    )
+    print(
+        f"\nbooking flash ({database}): {dict(booked)} in {seconds:.1f} s, "
+        f"p95 {booking_p95 * 1000:.0f} ms; insert flash: {dict(inserted)} in "
+        f"{insert_seconds:.1f} s, p95 {insert_p95 * 1000:.0f} ms"
+    )
+    assert overbooked == 0, rows
+    assert booked["5xx"] == 0, dict(booked)
+    assert inserted == {"2xx": TRAINEES}, dict(inserted)
+    assert booked == {"3xx": TRAINEES}, dict(booked)  # each redirected to its page
+    for row in rows:
+        assert row["confirmed_count"] == row["confirmed"] == row["seats"], row
+        assert row["waitlist_issued"] == row["waitlisted"], row
+        assert row["numbers_in_order"], row
+    assert sum(row["confirmed"] + row["waitlisted"] for row in rows) == TRAINEES
