@@ -99,7 +99,9 @@ def _quotas_for(session: BookableSession, person: User) -> list[SeatQuota]:
 def _take_seat(session: BookableSession, person: User) -> tuple[bool, SeatQuota | None]:
     """Take a seat for the person: from their unit's quota first, else from the
     open pool. (taken, quota drawn on)."""
-    for quota in _quotas_for(session, person):
+    # `session` is the locked row: no reservation left, no quota to look up.
+    quotas = _quotas_for(session, person) if session.reserved_seats else []
+    for quota in quotas:
         drawn = SeatQuota.objects.filter(
             pk=quota.pk, released_at__isnull=True, taken__lt=F("seats")
         ).update(taken=F("taken") + 1)
@@ -186,18 +188,19 @@ def book(
     taken, quota = _take_seat(session, trainee)
     if not taken and source == Source.WALK_IN:
         raise ValidationError(_("该场次已满，不能再加入现场学员。"))
+    # The session lock keeps a second live booking out; were it ever missed, the
+    # unique constraint refuses it and the whole transaction (seat too) rolls back.
     try:
-        with transaction.atomic():
-            booking = Booking.objects.create(
-                session=session,
-                trainee=trainee,
-                source=source,
-                status=Status.CONFIRMED if taken else Status.WAITLISTED,
-                quota=quota,
-                confirmed_at=now if taken else None,
-                queue_number=None if taken else _next_queue_number(session),
-                created_at=now,
-            )
+        booking = Booking.objects.create(
+            session=session,
+            trainee=trainee,
+            source=source,
+            status=Status.CONFIRMED if taken else Status.WAITLISTED,
+            quota=quota,
+            confirmed_at=now if taken else None,
+            queue_number=None if taken else _next_queue_number(session),
+            created_at=now,
+        )
     except IntegrityError as error:
         raise ValidationError(_("已预约该场次，不能重复预约。")) from error
     if not taken:

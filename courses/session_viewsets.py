@@ -815,6 +815,9 @@ class BookingViewSet(ModelViewSet):
     through the engine: no generic add, edit or delete."""
 
     model = Booking
+    # Bookings link to nothing an editor deletes: indexing each one's references
+    # would add writes to every booking, under the session's lock, in a rush.
+    add_to_reference_index = False
     name = "bookings"
     url_prefix = "bookings"
     icon = "calendar-check"
