@@ -396,12 +396,36 @@ BOOKING_CASES = [
         lambda w: [w["booking"].pk],
         lambda w: {"reason": "临时有事"},
     ),
+    BookingCase(
+        "class_sessions:reserve_seats",
+        "school_admin",
+        lambda w: [w["session"].pk],
+        lambda w: {"org_unit": w["grid"].name, "seats": 2},
+    ),
+    BookingCase(
+        "class_sessions:release_quota",
+        "school_admin",
+        lambda w: [w["quota"].pk],
+        lambda w: {},
+    ),
+    BookingCase(
+        "class_sessions:cancel",
+        "school_admin",
+        lambda w: [w["session"].pk],
+        lambda w: {"reason": "场地维修"},
+    ),
+    BookingCase(
+        "bookings:cancel",
+        "school_admin",
+        lambda w: [w["booking"].pk],
+        lambda w: {"reason": "学员来电取消"},
+    ),
 ]
 
 
 @pytest.fixture
-def booking_world(world, class_session, training_class, site_host):
-    from courses import sessions
+def booking_world(world, class_session, training_class, site_host, community):
+    from courses import booking, sessions
 
     enrol = Enrollment.objects.create
     booked = UserFactory(real_name="预约人", org_unit=world["grid"])
@@ -417,11 +441,20 @@ def booking_world(world, class_session, training_class, site_host):
         "booked": booked,
         "session": class_session,
         "booking": sessions.book_session(class_session, trainee=booked, actor=booked),
+        "quota": booking.reserve_seats(
+            class_session, org_unit=community, seats=3, actor=world["school_admin"]
+        ),
     }
 
 
 def bookings_snapshot() -> dict:
-    from courses.models import BookableSession, Booking, BookingEvent, CalendarFeed
+    from courses.models import (
+        BookableSession,
+        Booking,
+        BookingEvent,
+        CalendarFeed,
+        SeatQuota,
+    )
 
     return {
         "bookings": sorted(Booking.objects.values_list("pk", "status")),
@@ -432,6 +465,7 @@ def bookings_snapshot() -> dict:
             )
         ),
         "feeds": sorted(CalendarFeed.objects.values_list("owner", "token")),
+        "quotas": sorted(SeatQuota.objects.values_list("pk", "seats", "released_at")),
     }
 
 
