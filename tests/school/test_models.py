@@ -156,10 +156,18 @@ def test_an_instructor_enters_the_admin_but_cannot_change_sites_or_people(db):
     )
 
 
-def test_a_site_host_enters_the_admin_and_sees_sites(db):
+def test_a_site_host_enters_the_admin_sees_sites_and_runs_their_sessions(db):
+    # Which sessions and bookings: those at the sites they host (the admin's
+    # permission policies narrow these model permissions).
     assert permissions_of(roles.SITE_HOST) == {
         "wagtailadmin.access_admin",
         "school.view_practicesite",
+        "courses.add_classsession",
+        "courses.change_classsession",
+        "courses.view_classsession",
+        "courses.add_booking",
+        "courses.change_booking",
+        "courses.view_booking",
     }
 
 
