@@ -1,8 +1,14 @@
 """Test run: a file-backed SQLite (so that real threads share it) or DATABASE_URL,
 a fast password hasher, the queue run synchronously, mail kept in memory."""
 
+import os
+
 from .base import *  # noqa: F403
 from .base import DATABASES, Q_CLUSTER, VAR_DIR
+
+# Each xdist worker (gw0, gw1 …) keeps its files apart: certificates are numbered
+# per database, so two workers would otherwise write and delete the same names.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 
 DEBUG = False
 SECRET_KEY = "test-only-secret-key-not-for-production"  # noqa: S105
@@ -15,10 +21,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     "private": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": VAR_DIR / "test-private-media"},
+        "OPTIONS": {"location": VAR_DIR / f"test-private-media{WORKER}"},
     },
 }
-MEDIA_ROOT = VAR_DIR / "test-media"
+MEDIA_ROOT = VAR_DIR / f"test-media{WORKER}"
 WHITENOISE_AUTOREFRESH = True
 # Each xdist worker is its own process with its own database: its own cache too, so
 # that one worker's cache.clear() between tests never empties another's.
