@@ -68,7 +68,9 @@ def _record(booking: Booking, kind: str, actor: User | None, note: str = ""):
 def _queue_notice(event_id: int) -> None:
     from django_q.tasks import async_task
 
-    async_task("courses.tasks.send_booking_notice_task", event_id)
+    # save=False: a sent notice is recorded on its event (notified_at), so the
+    # queue keeps no success row of its own; a failed one is still kept.
+    async_task("courses.tasks.send_booking_notice_task", event_id, save=False)
 
 
 def quota_release_time(session: BookableSession) -> datetime:
