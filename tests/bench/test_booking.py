@@ -25,15 +25,14 @@ server answering, the PostgreSQL run is skipped.
 import http.client
 import os
 import statistics
-import threading
-import time
-from collections import Counter
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
 from tests.bench.test_make_run import (
+    LOGGED_IN,
     environment,
+    flash,
     free_port,
     manage,
     python_in,
@@ -53,16 +52,15 @@ PG_BENCH_URL = os.environ.get(
 # demo trainees enrolled, one session at each practice site six weeks ahead (clear
 # of the demo's sessions), and a logged-in session for each trainee. The jobs
 # seed_demo queued are dropped, so that the flash meets a server doing nothing else.
-PREPARE = """
+PREPARE = (
+    LOGGED_IN
+    + """
 import json
 from datetime import timedelta
 
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.crypto import get_random_string
 from django_q.models import OrmQ
 
 from courses.models import ClassLevel, ClassSession, CoursePage, Enrollment, TrainingClass
@@ -107,19 +105,10 @@ sessions = [
     )
     for site in sites
 ]
-clients = []
-for index, trainee in enumerate(trainees):
-    session = SessionStore()
-    session[SESSION_KEY] = str(trainee.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = trainee.get_session_auth_hash()
-    session.create()
-    target = sessions[index % len(sessions)]
-    clients.append([
-        session.session_key,
-        get_random_string(32),
-        reverse("courses:book_session", args=[target.pk]),
-    ])
+clients = [
+    [*logged_in(trainee), reverse("courses:book_session", args=[sessions[index % len(sessions)].pk])]
+    for index, trainee in enumerate(trainees)
+]
 OrmQ.objects.all().delete()
 print(json.dumps({
     "class_id": training_class.pk,
@@ -127,6 +116,7 @@ print(json.dumps({
     "clients": clients,
 }))
 """.replace("TRAINEES", str(TRAINEES)).replace("SEATS", str(SEATS))
+)
 
 # Each session of the class: its seats and counters against its rows.
 COUNT = """
@@ -152,38 +142,6 @@ print(json.dumps(rows))
 """
 
 
-def post(port: int, path: str, client: list[str]) -> tuple[str, float]:
-    """One POST in a fresh connection, as a browser tab sends it: the outcome as a
-    status class ("3xx" …) or how the connection failed, and the seconds it took."""
-    session_key, csrf, *_ = client
-    started = time.perf_counter()
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=180)
-    try:
-        connection.request(
-            "POST",
-            path,
-            body=urlencode({"csrfmiddlewaretoken": csrf}),
-            headers={
-                "Cookie": f"sessionid={session_key}; csrftoken={csrf}",
-                "Content-Type": "application/x-www-form-urlencoded",
-            },
-        )
-        response = connection.getresponse()
-        response.read()
-        outcome = f"{response.status // 100}xx"
-    except (ConnectionResetError, BrokenPipeError, http.client.RemoteDisconnected):
-        outcome = "reset"
-    except ConnectionRefusedError:
-        outcome = "refused"
-    except TimeoutError:
-        outcome = "timeout"
-    except OSError as error:
-        outcome = type(error).__name__
-    finally:
-        connection.close()
-    return outcome, time.perf_counter() - started
-
-
 def get(port: int, path: str, client: list[str]) -> int:
     session_key, csrf, *_ = client
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
@@ -198,30 +156,6 @@ def get(port: int, path: str, client: list[str]) -> int:
         return response.status
     finally:
         connection.close()
-
-
-def flash(port: int, clients: list[list[str]], path: str | None = None):
-    """Every client POSTs at once (to `path`, else to its own session's booking
-    URL). Returns (outcomes by class, latencies in seconds, wall seconds)."""
-    barrier = threading.Barrier(len(clients) + 1)
-    results: list[tuple[str, float]] = [("", 0.0)] * len(clients)
-
-    def press(index: int) -> None:
-        client = clients[index]
-        barrier.wait()
-        results[index] = post(port, path or client[2], client)
-
-    threads = [
-        threading.Thread(target=press, args=(index,)) for index in range(len(clients))
-    ]
-    for thread in threads:
-        thread.start()
-    barrier.wait()
-    started = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    seconds = time.perf_counter() - started
-    return Counter(o for o, _ in results), [s for _, s in results], seconds
 
 
 def p95(latencies: list[float]) -> float:
