@@ -299,9 +299,11 @@ def _seats(session) -> str:
     return f"{session.confirmed_count}/{session.seats}"
 
 
-class ClassSessionFilterSet(WagtailFilterSet):
-    practice_site = django_filters.ModelChoiceFilter(
+def _site_filter(field_name: str) -> django_filters.ModelChoiceFilter:
+    """The practice sites of the sessions the user sees."""
+    return django_filters.ModelChoiceFilter(
         label=gettext_lazy("实践教学点"),
+        field_name=field_name,
         queryset=lambda request: (
             PracticeSite.objects.filter(
                 pk__in=visible_sessions(request.user).values("practice_site")
@@ -311,8 +313,13 @@ class ClassSessionFilterSet(WagtailFilterSet):
         ),
         empty_label=gettext_lazy("全部"),
     )
-    training_class = django_filters.ModelChoiceFilter(
+
+
+def _class_filter(field_name: str) -> django_filters.ModelChoiceFilter:
+    """The training classes of the sessions the user sees."""
+    return django_filters.ModelChoiceFilter(
         label=gettext_lazy("培训班"),
+        field_name=field_name,
         queryset=lambda request: (
             TrainingClass.objects.filter(
                 pk__in=visible_sessions(request.user).values("training_class")
@@ -322,11 +329,18 @@ class ClassSessionFilterSet(WagtailFilterSet):
         ),
         empty_label=gettext_lazy("全部"),
     )
-    date = django_filters.DateFromToRangeFilter(
-        label=gettext_lazy("日期"),
-        field_name="starts_at",
-        widget=DateRangePickerWidget,
+
+
+def _date_filter(label, field_name: str) -> django_filters.DateFromToRangeFilter:
+    return django_filters.DateFromToRangeFilter(
+        label=label, field_name=field_name, widget=DateRangePickerWidget
     )
+
+
+class ClassSessionFilterSet(WagtailFilterSet):
+    practice_site = _site_filter("practice_site")
+    training_class = _class_filter("training_class")
+    date = _date_filter(gettext_lazy("日期"), "starts_at")
     state = django_filters.ChoiceFilter(
         label=gettext_lazy("是否取消"),
         choices=[
@@ -612,35 +626,9 @@ def _booking_session(made: Booking) -> ClassSession:
 
 
 class BookingFilterSet(WagtailFilterSet):
-    site = django_filters.ModelChoiceFilter(
-        label=gettext_lazy("实践教学点"),
-        field_name="session__classsession__practice_site",
-        queryset=lambda request: (
-            PracticeSite.objects.filter(
-                pk__in=visible_sessions(request.user).values("practice_site")
-            ).order_by("name")
-            if request
-            else PracticeSite.objects.none()
-        ),
-        empty_label=gettext_lazy("全部"),
-    )
-    training_class = django_filters.ModelChoiceFilter(
-        label=gettext_lazy("培训班"),
-        field_name="session__classsession__training_class",
-        queryset=lambda request: (
-            TrainingClass.objects.filter(
-                pk__in=visible_sessions(request.user).values("training_class")
-            ).select_related("course")
-            if request
-            else TrainingClass.objects.none()
-        ),
-        empty_label=gettext_lazy("全部"),
-    )
-    date = django_filters.DateFromToRangeFilter(
-        label=gettext_lazy("场次日期"),
-        field_name="session__starts_at",
-        widget=DateRangePickerWidget,
-    )
+    site = _site_filter("session__classsession__practice_site")
+    training_class = _class_filter("session__classsession__training_class")
+    date = _date_filter(gettext_lazy("场次日期"), "session__starts_at")
     status = django_filters.ChoiceFilter(
         label=gettext_lazy("状态"),
         choices=Booking.Status.choices,
