@@ -18,7 +18,6 @@ from courses.models import (
     Booking,
     CalendarFeed,
     ClassSession,
-    Enrollment,
     TrainingClass,
 )
 from courses.models.booking import new_calendar_token
@@ -28,17 +27,9 @@ from school.models import User
 # Access helpers: the object, or 404 alike for "does not exist" and "not yours".
 
 
-def _holds_seat(user: User, class_id: int) -> bool:
-    return Enrollment.objects.filter(
-        training_class_id=class_id,
-        trainee=user,
-        status__in=Enrollment.SEAT_STATUSES,
-    ).exists()
-
-
 def get_class_of_trainee(user: User, pk: int) -> TrainingClass:
     """A class the user holds a seat in (studying or completed)."""
-    if not user.is_authenticated or not _holds_seat(user, pk):
+    if not user.is_authenticated or not sessions.holds_seat(user, pk):
         raise Http404
     try:
         return TrainingClass.objects.select_related("course").get(pk=pk)
@@ -53,7 +44,7 @@ def get_session_for_trainee(user: User, pk: int) -> ClassSession:
         .filter(pk=pk)
         .first()
     )
-    if session is None or not _holds_seat(user, session.training_class_id):
+    if session is None or not sessions.holds_seat(user, session.training_class_id):
         raise Http404
     return session
 

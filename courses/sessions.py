@@ -10,15 +10,19 @@ from courses.models import Booking, ClassSession, Enrollment
 from school.models import User
 
 
-def class_session_refusal(session: ClassSession, trainee: User) -> str | None:
-    """Only a trainee holding a seat in the class (studying or completed) books its
-    sessions; a pending request, a withdrawal or a rejection does not."""
-    enrolled = Enrollment.objects.filter(
-        training_class_id=session.training_class_id,
+def holds_seat(trainee: User, class_id: int) -> bool:
+    """A seat in the class (studying or completed); a pending request, a withdrawal
+    or a rejection holds none."""
+    return Enrollment.objects.filter(
+        training_class_id=class_id,
         trainee=trainee,
         status__in=Enrollment.SEAT_STATUSES,
     ).exists()
-    if not enrolled:
+
+
+def class_session_refusal(session: ClassSession, trainee: User) -> str | None:
+    """Only a trainee holding a seat in the class books its sessions."""
+    if not holds_seat(trainee, session.training_class_id):
         return _("您还没有报名该培训班（或报名尚未通过审核），不能预约它的场次。")
     return None
 
