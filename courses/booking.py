@@ -8,7 +8,10 @@ cancellation, a promotion and a quota release on one session happen one after th
 other. The seat itself still moves by conditional UPDATE, and check constraints
 keep the counters within the seats: were the lock ever lost, the database would
 refuse the overbooking, not allow it. Whatever leaves the database (an e-mail)
-is queued after commit, one job per event, and sent at most once.
+is one job per event, sent at most once, and never before the booking commits:
+with the database as the queue the job is written in the booking's own
+transaction (one commit, not two, in a booking rush), otherwise it is queued
+after commit.
 """
 
 from collections.abc import Callable, Iterable
@@ -29,8 +32,8 @@ Source = Booking.Source
 Kind = BookingEvent.Kind
 
 # Why a person may not book a session, or None: the caller's audience rule. It is
-# given the session as the caller passed it (a ClassSession, say), asked under the
-# lock.
+# given the session as the caller passed it (a ClassSession, say), and asked in the
+# booking's transaction before the session is locked.
 Refusal = Callable[[BookableSession, User], str | None]
 
 # Unit quotas with no release time of their own open to everyone this long before
@@ -61,8 +64,21 @@ def _record(booking: Booking, kind: str, actor: User | None, note: str = ""):
         booking=booking, kind=kind, actor=actor, note=note[:200]
     )
     if kind in NOTIFIED_KINDS:
-        transaction.on_commit(lambda: _queue_notice(event.pk))
+        if _queue_is_this_database():
+            _queue_notice(event.pk)
+        else:
+            transaction.on_commit(lambda: _queue_notice(event.pk))
     return event
+
+
+def _queue_is_this_database() -> bool:
+    """Whether a job queued now is a row in the default database, which a worker
+    sees only once the transaction that wrote it commits (and never if it rolls
+    back). A synchronous queue runs the job at once, and Redis sees it at once:
+    both wait for the commit."""
+    from django_q.conf import Conf
+
+    return bool(Conf.ORM == "default" and not Conf.SYNC)
 
 
 def _queue_notice(event_id: int) -> None:
@@ -134,15 +150,13 @@ def _free_seat(booking: Booking) -> None:
     BookableSession.objects.filter(pk=booking.session_id).update(**counters)
 
 
-def _next_queue_number(session: BookableSession) -> int:
-    BookableSession.objects.filter(pk=session.pk).update(
+def _next_queue_number(locked: BookableSession) -> int:
+    """The next waitlist number. `locked` is the session row as read under the
+    lock, before anything in this transaction issued a number."""
+    BookableSession.objects.filter(pk=locked.pk).update(
         waitlist_issued=F("waitlist_issued") + 1
     )
-    return (
-        BookableSession.objects.filter(pk=session.pk)
-        .values_list("waitlist_issued", flat=True)
-        .get()
-    )
+    return locked.waitlist_issued + 1
 
 
 def _closed_refusal(session: BookableSession, at: datetime) -> str | None:
@@ -173,7 +187,16 @@ def book(
     A walk-in, added on the day by staff, ignores the cut-off but not the seats:
     it takes a seat or is refused, it never waits.
     """
-    concrete, session = session, _lock(session)
+    # Asked again, in effect, by the unique constraint below; asked first, it
+    # turns a second press away without queueing for the session's lock.
+    if Booking.objects.live().filter(session=session, trainee=trainee).exists():
+        raise ValidationError(_("已预约该场次，不能重复预约。"))
+    # Asked before the lock, so that a crowd of people who may not book never
+    # queues for it; a rule whose answer must hold until commit locks the rows it
+    # reads (the class-session rule locks the enrolment a withdrawal would change).
+    if rule is not None and (refusal := rule(session, trainee)):
+        raise ValidationError(refusal)
+    session = _lock(session)
     now = timezone.now()
     if source == Source.WALK_IN:
         if session.is_cancelled:
@@ -182,15 +205,17 @@ def book(
             raise ValidationError(_("该场次已结束。"))
     elif refusal := _closed_refusal(session, now):
         raise ValidationError(refusal)
-    if rule is not None and (refusal := rule(concrete, trainee)):
-        raise ValidationError(refusal)
-    if Booking.objects.live().filter(session=session, trainee=trainee).exists():
-        raise ValidationError(_("已预约该场次，不能重复预约。"))
 
-    taken, quota = _take_seat(session, trainee)
+    # The locked row's counters are current: a full session with no quota to draw
+    # on goes straight to the waitlist (in a rush, most bookings do).
+    open_seat = session.open_seats_taken < session.seats - session.reserved_seats
+    if open_seat or session.reserved_seats:
+        taken, quota = _take_seat(session, trainee)
+    else:
+        taken, quota = False, None
     if not taken and source == Source.WALK_IN:
         raise ValidationError(_("该场次已满，不能再加入现场学员。"))
-    # The session lock keeps a second live booking out; were it ever missed, the
+    # A second live booking (two presses at once) passed the check above; the
     # unique constraint refuses it and the whole transaction (seat too) rolls back.
     try:
         booking = Booking.objects.create(

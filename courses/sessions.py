@@ -21,8 +21,15 @@ def holds_seat(trainee: User, class_id: int) -> bool:
 
 
 def class_session_refusal(session: ClassSession, trainee: User) -> str | None:
-    """Only a trainee holding a seat in the class books its sessions."""
-    if not holds_seat(trainee, session.training_class_id):
+    """Only a trainee holding a seat in the class books its sessions. Asked in the
+    booking's transaction, it locks the enrolment: a withdrawal at the same moment
+    waits for the booking and then releases it, rather than missing it."""
+    seat = Enrollment.objects.select_for_update(no_key=True).filter(
+        training_class_id=session.training_class_id,
+        trainee=trainee,
+        status__in=Enrollment.SEAT_STATUSES,
+    )
+    if not seat.values_list("pk", flat=True)[:1]:
         return _("您还没有报名该培训班（或报名尚未通过审核），不能预约它的场次。")
     return None
 

@@ -23,7 +23,7 @@ from django.db import connection
 
 import pytest
 
-from courses import booking, sessions
+from courses import booking, services, sessions
 from courses.models import (
     BookableSession,
     Booking,
@@ -82,6 +82,10 @@ def _run(job: tuple) -> tuple:
             value = ids[1]
         elif kind == "release":
             value = booking.release_quota(SeatQuota.objects.get(pk=ids[0]))
+        elif kind == "withdraw":
+            enrollment = Enrollment.objects.select_related("trainee").get(pk=ids[0])
+            services.withdraw_enrollment(enrollment, actor=enrollment.trainee)
+            value = enrollment.pk
         else:
             raise ValueError(kind)
     except ValidationError as error:
@@ -443,7 +447,29 @@ def test_a_quota_released_during_a_rush_opens_its_free_seats_to_anyone_once(
     assert_waitlist_in_order(session)
 
 
-# --- (e) a double click ----------------------------------------------------------------
+# --- (e) a withdrawal racing a booking -------------------------------------------------
+
+
+@pytest.mark.parametrize("processes", [False, True], ids=["threads", "processes"])
+def test_a_withdrawal_racing_a_booking_leaves_no_live_booking_behind(
+    training_class, grid, processes
+):
+    session = _session(training_class, seats=10)
+    people = _enrolled(training_class, 20, grid)
+    enrollments = Enrollment.objects.filter(trainee__in=people)
+    jobs = [("book", session.pk, person.pk) for person in people] + [
+        ("withdraw", enrollment.pk) for enrollment in enrollments
+    ]
+
+    outcomes = race(jobs, processes=processes)
+
+    assert len(_ok(outcomes, "withdraw")) == 20
+    assert not Booking.objects.live().filter(session=session).exists()
+    session = assert_counters_equal_rows(session)
+    assert session.confirmed_count == 0
+
+
+# --- (f) a double click ----------------------------------------------------------------
 
 
 @pytest.mark.parametrize("processes", [False, True], ids=["threads", "processes"])

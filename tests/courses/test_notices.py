@@ -105,6 +105,46 @@ def test_the_engine_queues_the_notice_after_commit(
     assert event_of(made, Kind.BOOKED).notified_at is not None
 
 
+@pytest.fixture
+def database_queue(monkeypatch):
+    """The queue as `make run` has it: rows in the default database, run by a
+    worker (the test settings run jobs at once)."""
+    from django_q.conf import Conf
+
+    monkeypatch.setattr(Conf, "SYNC", False)
+    monkeypatch.setattr(Conf, "ORM", "default")
+
+
+def queued_notices() -> list[int]:
+    from django_q.models import OrmQ
+
+    return [
+        job.task["args"][0]
+        for job in OrmQ.objects.all()
+        if job.task["func"] == "courses.tasks.send_booking_notice_task"
+    ]
+
+
+def test_with_the_database_as_queue_the_notice_commits_with_the_booking(
+    database_queue, class_session, trainee, active_enrollment
+):
+    made = sessions.book_session(class_session, trainee=trainee, actor=trainee)
+    assert queued_notices() == [event_of(made, Kind.BOOKED).pk]
+    assert not mail.outbox  # the worker sends it
+
+
+def test_with_the_database_as_queue_a_rolled_back_booking_queues_nothing(
+    database_queue, class_session, trainee, active_enrollment
+):
+    from django.db import transaction
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        sessions.book_session(class_session, trainee=trainee, actor=trainee)
+        raise RuntimeError("the request failed after booking")
+    assert not Booking.objects.exists()
+    assert queued_notices() == []
+
+
 def test_a_failed_send_is_retried_and_then_sent_once(booked, settings):
     event = event_of(booked, Kind.BOOKED)
     settings.EMAIL_BACKEND = f"{__name__}.FailingBackend"
