@@ -458,6 +458,19 @@ def _complete_if_done(enrollment: Enrollment, *, actor: User | None) -> bool:
     return _mark_completed(enrollment, actor=actor)
 
 
+def complete_after_attendance(enrollment_ids: list[int]) -> int:
+    """Complete those of the enrolments whose rule now holds (a mark or a
+    correction lifted the rate); each in its own transaction, each at most once.
+    How many completed."""
+    completed = 0
+    for enrollment in Enrollment.objects.filter(
+        pk__in=enrollment_ids, status=Status.ACTIVE
+    ).select_related("training_class__course"):
+        with transaction.atomic():
+            completed += _complete_if_done(enrollment, actor=None)
+    return completed
+
+
 def _mark_completed(enrollment: Enrollment, *, actor: User | None, note: str = ""):
     now = timezone.now()
     changed = Enrollment.objects.filter(pk=enrollment.pk, status=Status.ACTIVE).update(

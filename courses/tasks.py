@@ -1,7 +1,7 @@
 """django-q2 entry points: each takes IDs, loads, calls one service, and is safe to
 run twice."""
 
-from courses import booking, notices
+from courses import booking, notices, services
 
 
 def send_booking_notice_task(event_id: int) -> bool:
@@ -14,3 +14,7 @@ def send_session_reminders_task() -> int:
 
 def release_due_quotas_task() -> int:
     return booking.release_due_quotas()
+
+
+def attendance_changed_task(enrollment_ids: list[int]) -> int:
+    return services.complete_after_attendance(enrollment_ids)

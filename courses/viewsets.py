@@ -128,6 +128,7 @@ class TrainingClassForm(WagtailAdminModelForm):
             "instructors",
             "practice_site",
             "requires_approval",
+            "absence_warning_at",
             "is_active",
         ]
         widgets = {"instructors": forms.CheckboxSelectMultiple}

@@ -25,7 +25,14 @@ from school.routing import site_for_request
 HOME_SITE_LIMIT = 6
 HEADLINE_CACHE_KEY = "school:headline-figures"
 HEADLINE_CACHE_SECONDS = 60
-NAVIGATION_FIELDS = ("title", "url_path", "display_name", "tagline", "kind")
+NAVIGATION_FIELDS = (
+    "title",
+    "url_path",
+    "display_name",
+    "tagline",
+    "kind",
+    "late_credit",
+)
 NAVIGATION_CACHE_KEY = "school:navigation"
 NAVIGATION_CACHE_SECONDS = 60
 

@@ -1,6 +1,14 @@
 """Learning and the classroom: courses and lessons (pages), training classes,
-enrolments, lesson progress and quiz attempts; sessions and their bookings."""
+enrolments, lesson progress and quiz attempts; sessions and their bookings;
+attendance and feedback."""
 
+from .attendance import (
+    AbsenceWarning,
+    AttendanceChange,
+    AttendanceRecord,
+    CheckInCard,
+    Feedback,
+)
 from .booking import (
     BookableSession,
     Booking,
@@ -14,6 +22,11 @@ from .pages import CourseIndexPage, CoursePage, LessonPage, Tier
 from .sessions import ClassSession
 
 __all__ = [
+    "AbsenceWarning",
+    "AttendanceChange",
+    "AttendanceRecord",
+    "CheckInCard",
+    "Feedback",
     "BookableSession",
     "Booking",
     "BookingEvent",

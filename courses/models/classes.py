@@ -61,6 +61,13 @@ class TrainingClass(models.Model):
         blank=True,
         help_text=_("留空表示线上班。"),
     )
+    absence_warning_at = models.PositiveSmallIntegerField(
+        _("缺勤预警次数"),
+        default=2,
+        help_text=_(
+            "学员缺勤达到此次数时，提醒学员和讲师（只提醒一次）；0 表示不提醒。"
+        ),
+    )
     is_active = models.BooleanField(_("启用"), default=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 

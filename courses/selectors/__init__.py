@@ -6,6 +6,13 @@ pages a trainee sees). Every public name is importable from here:
 `from courses import selectors` / `from courses.selectors import standing_for`.
 """
 
+from courses.selectors.attendance import (
+    NO_MARKS,
+    AttendanceRate,
+    attendance_rate,
+    attendance_rates,
+    rates_grouped_by,
+)
 from courses.selectors.bookings import (
     MyBookingRow,
     SessionRow,
@@ -61,6 +68,11 @@ from courses.selectors.standing import (
 from courses.selectors.withdrawal import withdrawal_context
 
 __all__ = [
+    "NO_MARKS",
+    "AttendanceRate",
+    "attendance_rate",
+    "attendance_rates",
+    "rates_grouped_by",
     "CATALOG_PAGE_SIZE",
     "COVER_SPEC",
     "SEARCH_MAX_TERMS",

@@ -19,6 +19,7 @@ from courses.models import (
     QuizAttempt,
     TrainingClass,
 )
+from courses.selectors.attendance import attendance_rate
 from courses.selectors.page_urls import descendant_urls
 from school.models import User
 
@@ -126,9 +127,8 @@ def completion_rule_holds(enrollment: Enrollment) -> bool:
     above the course's threshold. Optional lessons, and their quizzes, never hold
     completion back; a later lower quiz score does not undo a pass.
 
-    Attendance is recorded by the attendance issue's ClassSession and
-    AttendanceRecord; until those exist only a threshold of 0 can pass, so a
-    course with attendance_threshold > 0 does not complete yet.
+    The attendance rate is the enrolment's marks at the class's sessions
+    (courses.selectors.attendance); a threshold of 0 asks for none.
     """
     course = enrollment.training_class.course
     lessons = list(
@@ -143,7 +143,9 @@ def completion_rule_holds(enrollment: Enrollment) -> bool:
         if lesson["is_required"] and lesson["has_quiz"]
     }
     record = study_records(enrollment=enrollment)[enrollment.pk]
-    attendance_ok = course.attendance_threshold == 0
+    attendance_ok = course.attendance_threshold == 0 or attendance_rate(
+        enrollment
+    ).meets(course.attendance_threshold)
     return (
         bool(lessons)
         and required <= record.studied

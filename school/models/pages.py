@@ -1,4 +1,4 @@
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
@@ -77,6 +77,15 @@ class SchoolPage(ViewRestrictionsInOneQueryMixin, Page):
         related_name="+",
     )
     principal_name = models.CharField(_("校长姓名"), max_length=50, blank=True)
+    late_credit = models.PositiveSmallIntegerField(
+        _("迟到计入出勤（%）"),
+        default=50,
+        validators=[MaxValueValidator(100)],
+        help_text=_(
+            "一次迟到按百分之几的出勤计算出勤率：100 表示等同出勤，0 表示等同缺勤。"
+            "修改只影响此后的记录。"
+        ),
+    )
 
     # Children are any page type that names SchoolPage as its parent (the course
     # catalogue does), so this app need not know the apps built on it.
@@ -95,6 +104,7 @@ class SchoolPage(ViewRestrictionsInOneQueryMixin, Page):
         FieldPanel("certificate_prefix"),
         FieldPanel("seal_image"),
         FieldPanel("principal_name"),
+        FieldPanel("late_credit"),
     ]
     edit_handler = TabbedInterface(
         [
