@@ -154,6 +154,12 @@ def user_can_run_session(user: User, session) -> bool:
     return session.instructors.filter(pk=user.pk).exists()
 
 
+def user_can_mark_attendance(user: User, session) -> bool:
+    """Who takes a session's attendance (roster, scans, the rotating code): its
+    instructors, its site's hosts and administrators; a 404 for anyone else."""
+    return user_can_run_session(user, session)
+
+
 def user_sees_full_phones_of(user: User, session) -> bool:
     """A roster's contact phones are whole for administrators (courses.view_full_phone)
     and the session's site hosts, who call trainees on the day; masked to others."""

@@ -6,7 +6,11 @@ from wagtail import hooks
 from wagtail.models import Page
 from wagtail.permissions import register_permission_policy
 
-from courses import question_bank_views
+from courses import (  # noqa: F401 (feedback_hooks, report_hooks register hooks)
+    feedback_hooks,
+    question_bank_views,
+    report_hooks,
+)
 from courses.admin_panels import TeachingPanel
 from courses.models import Booking, ClassSession, TrainingClass
 from courses.permissions import user_can_add_page

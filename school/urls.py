@@ -63,6 +63,8 @@ urlpatterns = [
     path("accounts/", include(account_patterns)),
     path("learning/", include("courses.urls")),
     path("sites/", include("courses.site_urls")),
+    path("check-in/", include("courses.checkin_urls")),
+    path("feedback/", include("courses.feedback_urls")),
     path("", include("certificates.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

@@ -1,0 +1,1 @@
+"""Wagtail admin registrations for feedback (课后评价): imported by wagtail_hooks."""

@@ -1,0 +1,4 @@
+"""URLs of courses.feedback_views (namespace feedback)."""
+
+app_name = "feedback"
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Wagtail admin registrations for attendance reports: imported by wagtail_hooks."""
