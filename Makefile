@@ -7,6 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PORT ?= 8000
+NODE_MODULES := node_modules/.installed
 DEBIAN_PACKAGES := fonts-noto-cjk fonts-hanazono libharfbuzz-subset0 gettext
 TEST_DEBIAN_PACKAGES := chromium
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/gridschool
@@ -60,7 +61,7 @@ locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po | $(VENV)/.instal
 locale/wagtail/zh_Hans/LC_MESSAGES/%.mo: locale/wagtail/zh_Hans/LC_MESSAGES/%.po
 	msgfmt --check -o $@ $<
 
-install: system-packages $(VENV)/.installed $(MO_FILES)
+install: system-packages $(VENV)/.installed $(MO_FILES) $(NODE_MODULES)
 
 # --- running ---------------------------------------------------------------------
 
@@ -107,9 +108,11 @@ messages: $(VENV)/.installed
 	msgattrib --clear-fuzzy --output-file=$(ZH_PO) $(ZH_PO)
 	$(PY) manage.py compilemessages -l en -l zh_Hans --ignore ".venv/*" --ignore "node_modules/*"
 
-# axe-core (package.json, devDependencies) checks the browser tests' pages for
-# accessibility; tests/e2e/axe.py injects it from node_modules.
-node_modules/axe-core/axe.min.js: package.json package-lock.json
+# npm packages (package.json): jsQR, the check-in scan page's camera QR reader,
+# served from node_modules/jsqr/dist as a static file (STATICFILES_DIRS), so every
+# install needs it; axe-core (devDependencies) checks the browser tests' pages for
+# accessibility, and tests/e2e/axe.py injects it from node_modules.
+$(NODE_MODULES): package.json package-lock.json
 	@command -v npm >/dev/null || { echo "Installing Debian packages: npm"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq npm; }
 	npm ci --no-audit --no-fund
@@ -120,10 +123,10 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 TEST_WORKERS ?= auto
 PYTEST := $(PY) -m pytest -q -n $(TEST_WORKERS)
 
-test-sqlite: install test-system-packages node_modules/axe-core/axe.min.js
+test-sqlite: install test-system-packages $(NODE_MODULES)
 	$(PYTEST)
 
-test-postgres: install test-system-packages node_modules/axe-core/axe.min.js
+test-postgres: install test-system-packages $(NODE_MODULES)
 	DATABASE_URL=$(PG_TEST_URL) $(PYTEST)
 
 check-deploy: install
@@ -137,7 +140,7 @@ check-deploy: install
 
 # On CI (CI=true) the suite runs on SQLite and again on PostgreSQL, and the
 # production settings must pass `check --deploy`.
-test: install test-system-packages node_modules/axe-core/axe.min.js lint
+test: install test-system-packages $(NODE_MODULES) lint
 	$(PY) manage.py makemigrations --check --dry-run >/dev/null
 	$(PYTEST)
 ifeq ($(CI),true)
