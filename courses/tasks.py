@@ -1,7 +1,7 @@
 """django-q2 entry points: each takes IDs, loads, calls one service, and is safe to
 run twice."""
 
-from courses import booking, notices, services
+from courses import attendance, booking, notices, services
 
 
 def send_booking_notice_task(event_id: int) -> bool:
@@ -17,4 +17,7 @@ def release_due_quotas_task() -> int:
 
 
 def attendance_changed_task(enrollment_ids: list[int]) -> int:
-    return services.complete_after_attendance(enrollment_ids)
+    """Completion first: an enrolment that completes is not warned."""
+    completed = services.complete_after_attendance(enrollment_ids)
+    attendance.warn_absences(enrollment_ids)
+    return completed

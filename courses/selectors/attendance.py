@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 
-from courses.models import AttendanceRecord, Enrollment
+from courses.models import AttendanceChange, AttendanceRecord, Booking, Enrollment
 
 Status = AttendanceRecord.Status
 
@@ -91,3 +91,59 @@ def attendance_rates(enrollment_ids: Iterable[int]) -> dict[int, AttendanceRate]
 
 def attendance_rate(enrollment: Enrollment) -> AttendanceRate:
     return attendance_rates([enrollment.pk])[enrollment.pk]
+
+
+def session_rate(session_id: int) -> AttendanceRate:
+    """The marks of one session added up (its summary on the roster), one query."""
+    row = AttendanceRecord.objects.filter(session_id=session_id).aggregate(
+        **RATE_AGGREGATES
+    )
+    return _rate(row)
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    """One confirmed booking on the attendance roster: who, their phone (whole or
+    masked as the viewer may see it) and their current mark ("" before any)."""
+
+    booking_id: int
+    name: str
+    phone: str
+    status: str
+    marked_by: str
+
+
+def attendance_roster(session_id: int, *, full_phones: bool) -> list[RosterRow]:
+    """The session's confirmed bookings in the order they got their seats, each
+    with its mark, in one query."""
+    bookings = (
+        Booking.objects.confirmed()
+        .filter(session_id=session_id)
+        .select_related("trainee", "attendance__marked_by")
+        .order_by("confirmed_at", "pk")
+    )
+    rows = []
+    for booking in bookings:
+        record = getattr(booking, "attendance", None)
+        trainee = booking.trainee
+        rows.append(
+            RosterRow(
+                booking_id=booking.pk,
+                name=trainee.real_name,
+                phone=trainee.phone if full_phones else trainee.masked_phone,
+                status=record.status if record else "",
+                marked_by=record.marked_by.real_name
+                if record and record.marked_by
+                else "",
+            )
+        )
+    return rows
+
+
+def attendance_history(session_id: int) -> list[AttendanceChange]:
+    """Every change of the session's marks, newest first, with who made it."""
+    return list(
+        AttendanceChange.objects.filter(record__session_id=session_id)
+        .select_related("record__trainee", "actor")
+        .order_by("-created_at", "-pk")
+    )
