@@ -19,6 +19,7 @@ from wagtail.models import Page
 
 from courses import selectors, services
 from courses.blocks import correct_answers
+from courses.demo.attendance import seed_attendance
 from courses.demo.content import Course
 from courses.demo.loader import demo_courses
 from courses.demo.sessions import seed_sessions
@@ -63,9 +64,11 @@ def seed(options: dict[str, Any]) -> str:
     sessions, bookings = seed_sessions(
         admin=admin, instructor=instructor, communities=_communities_with_trainees()
     )
+    marks, ratings = seed_attendance(marker=instructor or admin)
     return (
         f"课程 {len(courses)} 门，培训班 {TrainingClass.objects.count()} 期，"
-        f"新增报名 {enrolled} 人次，新增实践场次 {sessions} 个、预约 {bookings} 人次"
+        f"新增报名 {enrolled} 人次，新增实践场次 {sessions} 个、预约 {bookings} 人次，"
+        f"新增出勤记录 {marks} 条、课后评价 {ratings} 条"
     )
 
 
