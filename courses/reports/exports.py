@@ -210,6 +210,9 @@ def person_times_table(figures: PersonTimes) -> Table:
     rows = [
         [f"{m.month:%Y-%m}", *m.by_school, *m.by_level, m.total] for m in figures.months
     ]
+    if rows:
+        columns = list(zip(*rows, strict=True))[1:]
+        rows.append([_("合计"), *(sum(column) for column in columns)])
     return headers, rows
 
 
