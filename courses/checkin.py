@@ -142,9 +142,14 @@ def window_of(session) -> tuple[datetime, datetime]:
     )
 
 
+def window_is_open(starts_at: datetime, at: datetime | None = None) -> bool:
+    """Whether check-in is open at `at` for a session starting at `starts_at`."""
+    at = at or timezone.now()
+    return starts_at - OPENS_BEFORE_START <= at <= starts_at + CLOSES_AFTER_START
+
+
 def in_window(session, at: datetime | None = None) -> bool:
-    opens, closes = window_of(session)
-    return opens <= (at or timezone.now()) <= closes
+    return window_is_open(session.starts_at, at)
 
 
 def window_label(session) -> str:
@@ -284,9 +289,7 @@ def self_check_in_refusal(session: ClassSession, trainee: User) -> str | None:
     (the code aside): cancelled, outside the window, not booked, too many tries."""
     if session.is_cancelled:
         return _("该场次已取消。")
-    now = timezone.now()
-    opens, closes = window_of(session)
-    if not opens <= now <= closes:
+    if not in_window(session):
         return _(
             "现在不在签到时间内。自助签到时间为 %(window)s（开始前 %(before)s 分钟至开始后 %(after)s 分钟）。"
         ) % {

@@ -1,6 +1,7 @@
-"""我的学习 (my learning): a trainee's enrolments with their progress, their
-bookings of practice sessions (我的预约), and links to the catalogues. Rows, not
-pages, so that fifty enrolments stay cheap."""
+"""我的学习 (my learning): a trainee's enrolments with their progress and
+attendance, their bookings of practice sessions (我的预约), the sessions they can
+check in to now, and links to the catalogues. Rows, not pages, so that fifty
+enrolments stay cheap."""
 
 from collections import defaultdict
 from dataclasses import dataclass
@@ -14,8 +15,17 @@ from django.utils.translation import gettext as _
 
 from wagtail.models import Page
 
-from courses.models import ClassLevel, CourseIndexPage, Enrollment, LessonPage
-from courses.selectors.bookings import classes_with_sessions, my_bookings
+from courses import checkin
+from courses.models import (
+    AttendanceRecord,
+    Booking,
+    ClassLevel,
+    CourseIndexPage,
+    Enrollment,
+    LessonPage,
+)
+from courses.selectors.attendance import NO_MARKS, AttendanceRate, attendance_rates
+from courses.selectors.bookings import classes_with_sessions, my_bookings, time_label
 from courses.selectors.page_urls import url_from_path
 from courses.selectors.progress import (
     CourseProgress,
@@ -70,6 +80,26 @@ _ENROLLMENT_ROW = {
 
 
 @dataclass(frozen=True)
+class SessionMark:
+    """A booked session that has ended, with the trainee's mark (or 未记录)."""
+
+    time_label: str
+    title: str
+    status: str  # an AttendanceRecord.Status, or "unrecorded"
+    label: str
+
+
+@dataclass(frozen=True)
+class CheckInNow:
+    """A booked session whose self check-in window is open now."""
+
+    session_id: int
+    course_title: str
+    time_label: str
+    url: str
+
+
+@dataclass(frozen=True)
 class LearningRow:
     """One enrolment on 我的学习, its labels made once here rather than by
     template filters on every card."""
@@ -87,6 +117,8 @@ class LearningRow:
     starts_notice: str = ""
     attendance_note: str = ""
     sessions_url: str = ""  # the class's practice sessions, when it has some to book
+    attendance: AttendanceRate = NO_MARKS
+    marks: tuple[SessionMark, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -110,9 +142,14 @@ def dashboard_context(user: User, request: HttpRequest | None = None) -> dict:
     url_of = url_from_path([row["url_path"] for row in catalogue_rows])
     lessons: dict[str, list[LessonLink]] = {}
     records: dict[int, StudyRecord] = {}
+    rates: dict[int, AttendanceRate] = {}
+    marks: dict[int, list[SessionMark]] = {}
+    check_in_now: list[CheckInNow] = []
     if enrollments:
         lessons = _lessons_by_course({row.course_path for row in enrollments}, url_of)
         records = study_records(trainee=user)
+        rates = attendance_rates([row.pk for row in enrollments])
+        marks, check_in_now = _session_marks(user)
     labels = _Labels()
     today = timezone.localdate()
     with_sessions = classes_with_sessions(
@@ -127,6 +164,8 @@ def dashboard_context(user: User, request: HttpRequest | None = None) -> dict:
             url_of,
             today,
             with_sessions,
+            rates.get(row.pk, NO_MARKS),
+            marks.get(row.class_id, []),
         )
         for row in enrollments
     ]
@@ -143,6 +182,10 @@ def dashboard_context(user: User, request: HttpRequest | None = None) -> dict:
         "ended": ended,
         "sections": _sections(current, completed),
         "bookings": my_bookings(user),
+        "check_in_now": check_in_now,
+        "attendance_rows": [
+            row for row in current + completed if row.attendance.counted or row.marks
+        ],
     }
 
 
@@ -180,6 +223,63 @@ def _lessons_by_course(course_paths: set[str], url_of) -> dict[str, list[LessonL
     return lessons
 
 
+def _session_marks(user: User) -> tuple[dict[int, list[SessionMark]], list]:
+    """The trainee's confirmed bookings of class sessions that have begun or are
+    about to, in one query: the ended ones with their mark, by class, and those
+    whose self check-in window is open now (not yet checked in)."""
+    now = timezone.now()
+    rows = (
+        Booking.objects.confirmed()
+        .filter(
+            trainee=user,
+            session__classsession__isnull=False,
+            session__cancelled_at__isnull=True,
+            session__starts_at__lte=now + checkin.OPENS_BEFORE_START,
+        )
+        .order_by("session__starts_at", "pk")
+        .values(
+            "session_id",
+            "session__starts_at",
+            "session__ends_at",
+            "session__classsession__training_class_id",
+            "session__classsession__title",
+            "session__classsession__training_class__course__title",
+            "attendance__status",
+        )
+    )
+    labels = {value: str(label) for value, label in AttendanceRecord.Status.choices}
+    unrecorded = _("未记录")
+    attended = {AttendanceRecord.Status.PRESENT, AttendanceRecord.Status.LATE}
+    self_url = reverse("checkin:self", args=[0]).replace("/0/", "/{}/")
+    marks: dict[int, list[SessionMark]] = defaultdict(list)
+    now_open: list[CheckInNow] = []
+    for row in rows:
+        starts_at, ends_at = row["session__starts_at"], row["session__ends_at"]
+        status = row["attendance__status"]
+        label = time_label(starts_at, ends_at)
+        if checkin.window_is_open(starts_at, now) and status not in attended:
+            now_open.append(
+                CheckInNow(
+                    session_id=row["session_id"],
+                    course_title=row[
+                        "session__classsession__training_class__course__title"
+                    ],
+                    time_label=label,
+                    url=self_url.format(row["session_id"]),
+                )
+            )
+        if ends_at <= now:
+            marks[row["session__classsession__training_class_id"]].append(
+                SessionMark(
+                    time_label=label,
+                    title=row["session__classsession__title"],
+                    status=status or "unrecorded",
+                    label=labels[status] if status else unrecorded,
+                )
+            )
+    return marks, now_open
+
+
 class _Labels:
     """The words of the cards, each translated once, not once per card."""
 
@@ -203,6 +303,8 @@ def _learning_row(
     url_of,
     today: date,
     with_sessions: set[int],
+    attendance: AttendanceRate = NO_MARKS,
+    marks: list[SessionMark] | None = None,
 ) -> LearningRow:
     """One card of 我的学习: the enrolment's labels and its progress; while the
     class has not started, when it starts; for a course that needs attendance,
@@ -235,6 +337,8 @@ def _learning_row(
         sessions_url=labels.sessions_url.format(row.class_id)
         if row.class_id in with_sessions
         else "",
+        attendance=attendance,
+        marks=tuple(marks or ()),
     )
 
 

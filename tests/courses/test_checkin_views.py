@@ -15,6 +15,7 @@ from django.utils import timezone
 import pytest
 
 from courses import checkin, sessions
+from courses.attendance import record_attendance
 from courses.models import (
     AttendanceRecord,
     BookableSession,
@@ -343,3 +344,82 @@ def test_the_sixth_try_is_refused_even_with_the_right_code(booked, trainee):
     response = client.post(url, {"code": right})
     assert "次数过多" in response.content.decode()
     assert not AttendanceRecord.objects.exists()
+
+
+# --- 我的学习 -----------------------------------------------------------------------
+
+
+def _past_session(training_class, trainee, *, status=None, days_ago=1):
+    """A session of the class the trainee booked, held `days_ago` days ago, marked
+    `status` (or not marked)."""
+    session = ClassSessionFactory(training_class=training_class)
+    sessions.book_session(session, trainee=trainee, actor=trainee)
+    move(session, starts_in=-timedelta(days=days_ago))
+    if status:
+        record_attendance(
+            session,
+            trainee=trainee,
+            status=status,
+            actor=None,
+            method=AttendanceRecord.Method.ROSTER,
+        )
+    return session
+
+
+def test_my_learning_shows_the_rate_each_past_mark_and_the_card(
+    training_class, active_enrollment, trainee
+):
+    _past_session(training_class, trainee, status=Status.PRESENT, days_ago=3)
+    _past_session(training_class, trainee, status=Status.ABSENT, days_ago=2)
+    _past_session(training_class, trainee, days_ago=1)
+    response = client_for(trainee).get(reverse("courses:dashboard"))
+    page = response.content.decode()
+    assert "我的出勤" in page
+    assert "出勤率 50%" in page
+    for label in ("出勤", "缺勤", "未记录"):
+        assert f">{label}</span>" in page
+    assert reverse("checkin:card") in page
+
+
+def test_my_learning_offers_check_in_for_a_booked_session_in_its_window(
+    booked, trainee
+):
+    client = client_for(trainee)
+    url = reverse("checkin:self", args=[booked.session_id])
+    assert url in client.get(reverse("courses:dashboard")).content.decode()
+    client.post(url, {"code": checkin.session_code(booked.session)})
+    assert url not in client.get(reverse("courses:dashboard")).content.decode()
+
+
+def test_no_check_in_button_before_the_window(booked, trainee):
+    move(booked.session, starts_in=timedelta(minutes=45))
+    page = client_for(trainee).get(reverse("courses:dashboard")).content.decode()
+    assert reverse("checkin:self", args=[booked.session_id]) not in page
+
+
+def _dashboard_queries(client) -> int:
+    client.get(reverse("courses:dashboard"))
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("courses:dashboard")).status_code == 200
+    return len(queries)
+
+
+def test_my_learning_costs_the_same_queries_with_more_classes_and_marks(
+    course, trainee
+):
+    def enrol_with_marks():
+        training_class = TrainingClassFactory(course=course)
+        Enrollment.objects.create(
+            training_class=training_class,
+            trainee=trainee,
+            status=Enrollment.Status.ACTIVE,
+        )
+        _past_session(training_class, trainee, status=Status.LATE)
+        _past_session(training_class, trainee, days_ago=2)
+
+    client = client_for(trainee)
+    enrol_with_marks()
+    one = _dashboard_queries(client)
+    for _ in range(4):
+        enrol_with_marks()
+    assert _dashboard_queries(client) == one
