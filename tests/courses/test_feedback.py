@@ -493,3 +493,17 @@ def test_a_reversed_date_range_is_refused_with_a_message(client, school_admin):
     ).content.decode()
 
     assert "开始日期不能晚于结束日期。" in page
+
+
+def test_a_post_without_the_csrf_token_is_refused(held_session, trainee):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(trainee)
+
+    response = client.post(
+        reverse("feedback:give_session", args=[held_session.pk]), {"score": "5"}
+    )
+
+    assert response.status_code == 403
+    assert not Feedback.objects.exists()
