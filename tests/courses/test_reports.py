@@ -427,3 +427,51 @@ def test_a_missing_class_or_unknown_export_is_a_404(client, term, school_admin):
         reverse("course_reports:export", args=["records", "pdf"]),
     ):
         assert client.get(url).status_code == 404, url
+
+
+def test_the_sites_page_keeps_to_the_dates_asked_for(client, term, school_admin):
+    client.force_login(school_admin)
+    url = reverse("course_reports:sites")
+
+    page = client.get(url, {"start": "2026-11-01", "end": "2026-11-30"})
+    site = next(row for row in page.context["rows"] if row[0] == term.site.name)
+    assert site[1:3] == ["1", "2"]  # A2: one session held, two there
+    html = page.content.decode()
+    assert 'name="start"' in html and 'name="end"' in html
+    export = next(
+        button.url for button in page.context["header_buttons"] if "csv" in button.url
+    )
+    assert export.endswith("?start=2026-11-01&end=2026-11-30")
+
+
+def test_a_backwards_date_range_is_refused_and_everything_shown(
+    client, term, school_admin
+):
+    client.force_login(school_admin)
+    page = client.get(
+        reverse("course_reports:person_times"),
+        {"start": "2026-12-01", "end": "2026-10-01"},
+    )
+
+    assert "开始日期不能晚于结束日期。" in page.content.decode()
+    assert [row[0] for row in page.context["rows"]] == ["2026-10", "2026-11", "合计"]
+
+
+def test_the_unit_page_groups_by_the_kind_asked_for(client, term, school_admin):
+    client.force_login(school_admin)
+    page = client.get(reverse("course_reports:units"), {"kind": "community"})
+
+    names = [row[0] for row in page.context["rows"]]
+    assert names == ["测试街道 › 桃园社区", "杏花街道 › 杏花社区"]
+
+
+def test_the_trainee_search_finds_by_name_and_links_the_report(
+    client, term, school_admin
+):
+    client.force_login(school_admin)
+    page = client.get(reverse("course_reports:trainees"), {"q": "张三"})
+
+    assert list(page.context["found"]) == [term.zhang]
+    assert reverse("course_reports:trainee", args=[term.zhang.pk]) in (
+        page.content.decode()
+    )
