@@ -19,6 +19,15 @@
   var context = canvas.getContext("2d", { willReadFrequently: true });
   var stream = null;
   var KEY = "gridschool.checkin.scanning";
+  var LAST = "gridschool.checkin.last";
+  // The card just checked in is likely still in front of the camera when the page
+  // comes back: the same code is not sent again for this long.
+  var SAME_CARD_MS = 30000;
+
+  function justSent(digits) {
+    var last = (window.sessionStorage.getItem(LAST) || "").split(":");
+    return last[0] === digits && Date.now() - Number(last[1]) < SAME_CARD_MS;
+  }
 
   section.hidden = false;
 
@@ -40,7 +49,8 @@
       var found = window.jsQR(image.data, image.width, image.height,
                               { inversionAttempts: "dontInvert" });
       var digits = found && found.data.replace(/[\s-]/g, "");
-      if (digits && /^\d{7,18}$/.test(digits)) {
+      if (digits && /^\d{7,18}$/.test(digits) && !justSent(digits)) {
+        window.sessionStorage.setItem(LAST, digits + ":" + Date.now());
         input.value = digits;
         status.textContent = section.dataset.found || "";
         stopCamera();

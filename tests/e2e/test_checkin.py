@@ -8,14 +8,17 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
+from django.db import connections
 from django.utils import timezone
 
 import pytest
-from playwright.sync_api import Page, expect
+import segno
+from playwright.sync_api import Page, expect, sync_playwright
 
 from courses import checkin, sessions
 from courses.models import AttendanceRecord, BookableSession, CheckInCard
 from tests.e2e.axe import assert_no_serious_violations
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE_VIEWPORT, TIMEOUT_MS
 from tests.e2e.steps import log_in
 from tests.e2e.test_csp import watch_for_violations
 
@@ -154,3 +157,78 @@ def test_the_card_page_shows_the_code_and_resets_after_confirming(
     expect(page.get_by_text("签到卡已重置，旧卡已作废。", exact=False)).to_be_visible()
     expect(page.get_by_text(old, exact=True)).to_have_count(0)
     assert CheckInCard.objects.get(person=trainee).version == 1
+
+
+def fake_camera_video(path: Path, text: str) -> Path:
+    """A still video (Y4M, grey) of the QR code of `text`, for Chromium's fake
+    camera."""
+    width, height, scale, border = 320, 240, 5, 4
+    matrix = list(
+        segno.make_qr(text, error="m").matrix_iter(scale=scale, border=border)
+    )
+    left, top = (width - len(matrix[0])) // 2, (height - len(matrix)) // 2
+    luma = bytearray([235]) * (width * height)
+    for y, row in enumerate(matrix):
+        for x, dark in enumerate(row):
+            if dark:
+                luma[(top + y) * width + left + x] = 16
+    chroma = bytes([128]) * (width * height // 4)
+    frame = b"FRAME\n" + bytes(luma) + chroma + chroma
+    path.write_bytes(
+        f"YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\n".encode() + frame * 10
+    )
+    return path
+
+
+def test_the_camera_reads_a_card_and_checks_the_trainee_in(
+    transactional_db,
+    monkeypatch,
+    live_server,
+    trainee,
+    instructor,
+    session_now,
+    tmp_path,
+    artifacts_dir,
+):
+    video = fake_camera_video(tmp_path / "card.y4m", checkin.card_code(trainee))
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                *CHROMIUM_ARGS,
+                "--use-fake-ui-for-media-stream",
+                "--use-fake-device-for-media-stream",
+                f"--use-file-for-fake-video-capture={video}",
+            ],
+        )
+        try:
+            context = browser.new_context(
+                viewport=PHONE_VIEWPORT, locale="zh-CN", permissions=["camera"]
+            )
+            context.set_default_timeout(TIMEOUT_MS)
+            page = context.new_page()
+            violations = watch_for_violations(page)
+            log_in(page, live_server.url, instructor.phone)
+            page.goto(f"{live_server.url}/check-in/sessions/{session_now.pk}/scan/")
+            page.get_by_role("button", name="打开摄像头扫码").click()
+            expect(
+                page.get_by_text(f"{trainee.real_name}（{trainee.masked_phone}）：出勤")
+            ).to_be_visible()
+            expect(page.get_by_test_id("attended")).to_have_text("1")
+            # Back for the next card, the camera on again; the same card still in
+            # front of it is not sent twice.
+            expect(page.get_by_role("button", name="关闭摄像头")).to_be_visible()
+            page.wait_for_timeout(1500)
+            expect(page.get_by_test_id("attended")).to_have_text("1")
+            page.screenshot(path=artifacts_dir / "checkin-camera-phone.png")
+            page.get_by_role("button", name="关闭摄像头").click()
+            expect(page.get_by_role("button", name="打开摄像头扫码")).to_be_visible()
+            assert violations == []
+        finally:
+            connections.close_all()
+            browser.close()
+    record = AttendanceRecord.objects.get(trainee=trainee)
+    assert record.method == AttendanceRecord.Method.SCAN
+    assert record.marked_by == instructor
