@@ -143,6 +143,10 @@ def _statements_as_large_as_sqlite_allows():
         features.max_query_params = default
 
 
+# The code of the refusal of a correction without a reason, so a form can point
+# at its reason field.
+REASON_REQUIRED = "reason_required"
+
 RECORD_UPDATE_FIELDS = [
     "status",
     "credit",
@@ -169,7 +173,7 @@ def _save_marks(
     reason = reason.strip()
     changing = [m for m in marks if m.record is None or m.record.status != m.status]
     if not reason and any(is_correction(session, m.record) for m in changing):
-        raise ValidationError(_("场次结束后修改出勤须填写原因。"))
+        raise ValidationError(_("场次结束后修改出勤须填写原因。"), code=REASON_REQUIRED)
     if not changing:
         return RosterResult(unchanged=len(marks)), []
 

@@ -61,12 +61,15 @@ def _render(
     session: ClassSession,
     *,
     chosen: dict[int, str] | None = None,
+    all_present: bool = False,
     reason: str = "",
-    errors: list[str] | None = None,
+    error: ValidationError | None = None,
 ) -> HttpResponse:
     full_phones = user_sees_full_phones_of(request.user, session)
     rows = attendance_roster(session.pk, full_phones=full_phones)
     chosen = chosen or {}
+    if all_present:
+        chosen = {row.booking_id: Status.PRESENT for row in rows}
     session_over = timezone.now() >= session.ends_at
     return render(
         request,
@@ -85,9 +88,11 @@ def _render(
             "session_over": session_over,
             "has_marks": any(row.status for row in rows),
             "reason": reason,
-            "errors": errors or [],
+            "errors": error.messages if error else [],
+            "reason_missing": error is not None
+            and any(e.code == attendance.REASON_REQUIRED for e in error.error_list),
         },
-        status=400 if errors else 200,
+        status=400 if error else 200,
     )
 
 
@@ -105,15 +110,9 @@ def roster(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         marks = _posted_marks(request)
     except ValidationError as error:
-        return _render(request, session, reason=reason, errors=error.messages)
+        return _render(request, session, reason=reason, error=error)
     if request.POST.get(PRESET) == Status.PRESENT:
-        rows = attendance_roster(session.pk, full_phones=False)
-        return _render(
-            request,
-            session,
-            chosen={row.booking_id: Status.PRESENT for row in rows},
-            reason=reason,
-        )
+        return _render(request, session, all_present=True, reason=reason)
     if not marks:
         messages.info(request, _("名单为空，没有需要保存的出勤。"))
         return redirect("sites:attendance", session.pk)
@@ -122,9 +121,7 @@ def roster(request: HttpRequest, pk: int) -> HttpResponse:
             session, marks=marks, actor=request.user, reason=reason
         )
     except ValidationError as error:
-        return _render(
-            request, session, chosen=marks, reason=reason, errors=error.messages
-        )
+        return _render(request, session, chosen=marks, reason=reason, error=error)
     if result.saved:
         messages.success(
             request,

@@ -217,7 +217,8 @@ def test_a_correction_without_a_reason_comes_back_with_the_choices_kept(
 
     assert response.status_code == 400
     html = response.content.decode()
-    assert "场次结束后修改出勤须填写原因。" in html
+    assert '<a href="#attendance-reason">场次结束后修改出勤须填写原因。</a>' in html
+    assert 'aria-invalid="true"' in html
     assert f'name="mark-{bookings[0].pk}" value="present" checked' in html
     assert AttendanceRecord.objects.get(booking=bookings[0]).status == Status.ABSENT
 
