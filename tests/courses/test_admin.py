@@ -96,6 +96,7 @@ def class_data(course, instructor, **overrides) -> dict:
         "ends_on": (now + timedelta(days=10)).strftime("%Y-%m-%d"),
         "instructors": [instructor.pk],
         "practice_site": "",
+        "absence_warning_at": 3,
         "is_active": "on",
     }
     data.update(overrides)
@@ -218,6 +219,7 @@ def test_school_admin_creates_a_class(client, school_admin, course, instructor):
     training_class = TrainingClass.objects.get(course=course, number=7)
     assert list(training_class.instructors.all()) == [instructor]
     assert training_class.capacity == 40
+    assert training_class.absence_warning_at == 3
     assert training_class.is_online
 
 
