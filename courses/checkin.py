@@ -149,10 +149,12 @@ def window_is_open(starts_at: datetime, at: datetime | None = None) -> bool:
 
 
 def in_window(session, at: datetime | None = None) -> bool:
+    """Whether the session's check-in window is open (now, or at `at`)."""
     return window_is_open(session.starts_at, at)
 
 
 def window_label(session) -> str:
+    """ "18:30—19:30": the window in local time, for the pages."""
     opens, closes = window_of(session)
     opens_at = date_format(timezone.localtime(opens), "H:i")
     return f"{opens_at}—{date_format(timezone.localtime(closes), 'H:i')}"
@@ -174,6 +176,7 @@ def session_code(session, at: datetime | None = None) -> str:
 
 
 def seconds_to_next_code(at: datetime | None = None) -> int:
+    """Seconds until every session's code changes (the screen fetches it then)."""
     at = at or timezone.now()
     return max(1, CODE_PERIOD - int(at.timestamp()) % CODE_PERIOD)
 
