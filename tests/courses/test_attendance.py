@@ -29,7 +29,7 @@ from courses.models import (
 )
 from courses.selectors.attendance import attendance_rate, session_rate
 from school.models import User
-from tests.concurrency import run_concurrently
+from tests.concurrency import run_all_concurrently, run_concurrently
 from tests.courses.factories import ClassSessionFactory, LessonPageFactory
 from tests.factories import UserFactory
 
@@ -539,3 +539,37 @@ def test_two_jobs_at_once_make_one_warning_and_send_it_once(
     assert sorted(outcomes) == [0, 0, 0, 1], outcomes
     assert AbsenceWarning.objects.count() == 1
     assert len(mail.outbox) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_roster_saves_at_once_queue_one_behind_the_other(
+    roster, instructor, site_host
+):
+    session, bookings = roster
+    saves = [
+        # The second to arrive changes the first's marks after the session: a
+        # correction, so both give a reason.
+        lambda: mark_roster(
+            session,
+            marks={b.pk: PRESENT for b in bookings},
+            actor=instructor,
+            reason="按现场点名",
+        ),
+        lambda: mark_roster(
+            session,
+            marks={b.pk: ABSENT for b in bookings},
+            actor=site_host,
+            reason="以签到表为准",
+        ),
+    ]
+
+    outcomes = run_all_concurrently(saves)
+
+    assert all(isinstance(o, attendance.RosterResult) for o in outcomes), outcomes
+    assert sorted((o.created, o.changed) for o in outcomes) == [(0, 3), (3, 0)]
+    assert AttendanceRecord.objects.count() == 3
+    last = max(AttendanceChange.objects.all(), key=lambda c: c.pk)
+    assert set(AttendanceRecord.objects.values_list("status", flat=True)) == {
+        last.to_status
+    }
+    assert AttendanceChange.objects.count() == 6
