@@ -5,7 +5,11 @@ each of them (plus every attendance record) as a streaming CSV or XLSX file.
 Reports are for administrators (管理员, who manage every session): they span every
 site, unit and class. A site host runs their own sessions from the session
 roster and is not given these school-wide figures; to anyone else every report
-URL is a 404, as if it did not exist. Every view is a GET that changes nothing.
+URL is a 404, as if it did not exist (a trainee, outside the admin, is sent to
+its login as everywhere in it). Every view is a GET that changes nothing.
+
+A unit's figures are its members' (and its sub-units' members'): 开展场次 there
+counts the sessions they attended, a site's the sessions held at it.
 """
 
 from datetime import date, datetime

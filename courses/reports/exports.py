@@ -38,10 +38,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Table = tuple[list[str], Iterable[list]]
 
 
-def percent(rate) -> int | None:
-    return rate.percent
-
-
 def _local(moment: datetime | None) -> datetime | None:
     """A moment as a naive local datetime, as spreadsheets take it."""
     return timezone.localtime(moment).replace(tzinfo=None) if moment else None
@@ -140,7 +136,7 @@ def xlsx_response(table: Table, filename: str, *, title: str) -> FileResponse:
 
 
 def _rate_cells(rate) -> list:
-    return [rate.present, rate.late, rate.excused, rate.absent, percent(rate)]
+    return [rate.present, rate.late, rate.excused, rate.absent, rate.percent]
 
 
 def _rate_headers() -> list[str]:

@@ -384,4 +384,5 @@ def person_times_by_month(period: Period = EVERYTHING) -> PersonTimes:
 
 
 def status_labels() -> dict[str, str]:
+    """出勤/迟到/请假/缺勤 by status value, in the active language."""
     return {value: str(label) for value, label in Status.choices}
