@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -142,12 +143,21 @@ class ReportMixin(WagtailAdminTemplateMixin):
     def table(self) -> exports.Table:
         raise NotImplementedError
 
+    def row_links(self) -> list[str]:
+        """Where each row's first cell leads, if anywhere ("" for nowhere)."""
+        return []
+
     def get_context_data(self, **kwargs):
         headers, rows = self.table()
+        rows = [[display(value) for value in row] for row in rows]
+        links = self.row_links()
         return super().get_context_data(
             form=self.form,
             headers=headers,
-            rows=[[display(value) for value in row] for row in rows],
+            rows=rows,
+            linked_rows=[
+                (links[n] if n < len(links) else "", row) for n, row in enumerate(rows)
+            ],
             **kwargs,
         )
 
@@ -193,8 +203,18 @@ class ClassReportView(ReportMixin, TemplateView):
             "course_reports:export_class", args=[self.training_class.pk, file_format]
         )
 
+    @cached_property
+    def grid(self) -> reports.ClassGrid:
+        return reports.class_grid(self.training_class)
+
     def table(self):
-        return exports.class_grid_table(reports.class_grid(self.training_class))
+        return exports.class_grid_table(self.grid)
+
+    def row_links(self):
+        return [
+            reverse("course_reports:trainee", args=[row.enrollment.trainee_id])
+            for row in self.grid.rows
+        ]
 
 
 class SiteReportView(ReportMixin, TemplateView):

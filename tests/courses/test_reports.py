@@ -417,6 +417,9 @@ def test_the_class_page_shows_the_grid(client, term, school_admin):
     assert by_name["李四"][2:4] == ["迟到", "请假"]
     assert by_name["李四"][-1] == "50"
     assert by_name["全班"][-1] == "60"
+    assert reverse("course_reports:trainee", args=[term.li.pk]) in (
+        page.content.decode()
+    )
 
 
 def test_a_missing_class_or_unknown_export_is_a_404(client, term, school_admin):
