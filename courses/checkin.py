@@ -252,7 +252,8 @@ def scan_check_in(session: ClassSession, *, code: str, actor: User) -> CheckIn:
         session_id=session.pk, trainee=person
     )
     if not confirmed.exists():
-        if sessions.class_session_refusal(session, person):
+        # Asked without a lock: the walk-in asks again, locked, in its transaction.
+        if not sessions.holds_seat(person, session.training_class_id):
             raise ValidationError(
                 _("%(name)s没有报名%(class)s（或报名尚未通过审核），不能签到。")
                 % {"name": person.real_name, "class": session.training_class}
@@ -268,11 +269,19 @@ def scan_check_in(session: ClassSession, *, code: str, actor: User) -> CheckIn:
         try:
             sessions.add_walk_in(session, trainee=person, actor=actor)
         except ValidationError as error:
+            # Two staff scanning the same card at once: the other one seated them.
+            if confirmed.exists():
+                return _scan_mark(session, person, actor)
             raise ValidationError(
                 _("%(name)s没有预约本场，现场加入未成功：%(reason)s")
                 % {"name": person.real_name, "reason": "；".join(error.messages)}
             ) from error
         walked_in = True
+    done = _scan_mark(session, person, actor)
+    return CheckIn(record=done.record, already=done.already, walked_in=walked_in)
+
+
+def _scan_mark(session: ClassSession, person: User, actor: User) -> CheckIn:
     record = record_attendance(
         session,
         trainee=person,
@@ -280,11 +289,18 @@ def scan_check_in(session: ClassSession, *, code: str, actor: User) -> CheckIn:
         actor=actor,
         method=Method.SCAN,
     )
-    return CheckIn(record=record, walked_in=walked_in)
+    return CheckIn(record=record)
 
 
 def _tries_key(session, trainee: User) -> str:
     return f"checkin-self:{trainee.pk}:{session.pk}"
+
+
+def _too_many_tries() -> str:
+    minutes = -(-throttling.seconds_left(SELF_TRIES_WINDOW) // 60)
+    return _(
+        "签到码输错次数过多，请 %(minutes)s 分钟后再试，或请现场工作人员为您签到。"
+    ) % {"minutes": minutes}
 
 
 def self_check_in_refusal(session: ClassSession, trainee: User) -> str | None:
@@ -308,10 +324,7 @@ def self_check_in_refusal(session: ClassSession, trainee: User) -> str | None:
         return _("您没有预约本场次（或仍在候补），不能自助签到。请联系现场工作人员。")
     tries = throttling.count(_tries_key(session, trainee), window=SELF_TRIES_WINDOW)
     if tries >= SELF_TRIES:
-        minutes = -(-throttling.seconds_left(SELF_TRIES_WINDOW) // 60)
-        return _(
-            "签到码输错次数过多，请 %(minutes)s 分钟后再试，或请现场工作人员为您签到。"
-        ) % {"minutes": minutes}
+        return _too_many_tries()
     return None
 
 
@@ -324,8 +337,12 @@ def self_check_in(session: ClassSession, *, trainee: User, code: str) -> CheckIn
         raise ValidationError(refusal)
     if found := _attended(session, trainee):
         return CheckIn(record=found, already=True)
+    # Every try is counted before the code is compared, by one atomic upsert, so
+    # that simultaneous guesses cannot slip past the limit between count and hit.
+    tries = throttling.hit(_tries_key(session, trainee), window=SELF_TRIES_WINDOW)
+    if tries > SELF_TRIES:
+        raise ValidationError(_too_many_tries())
     if not session_code_matches(session, code):
-        throttling.hit(_tries_key(session, trainee), window=SELF_TRIES_WINDOW)
         raise ValidationError(
             _("签到码不正确或已过期，请看现场屏幕上的最新签到码再输入。")
         )

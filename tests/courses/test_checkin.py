@@ -21,6 +21,7 @@ from courses.models import (
     CheckInCard,
     Enrollment,
 )
+from tests.concurrency import run_all_concurrently, run_concurrently
 from tests.courses.factories import ClassSessionFactory
 from tests.factories import UserFactory
 
@@ -353,3 +354,46 @@ def test_checking_in_twice_keeps_the_first_mark(booked, class_session, trainee):
     move(class_session, starts_in=-timedelta(minutes=20))
     again = checkin.self_check_in(class_session, trainee=trainee, code="000000")
     assert again.already and again.record.status == Status.PRESENT
+
+
+# --- races ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ten_simultaneous_wrong_codes_count_exactly_five_tries(
+    class_session, active_enrollment, trainee
+):
+    sessions.book_session(class_session, trainee=trainee, actor=trainee)
+    move(class_session, starts_in=timedelta(minutes=5))
+    right = checkin.session_code(class_session)
+    wrong = f"{(int(right) + 1) % 1000000:06d}"
+    outcomes = run_concurrently(
+        checkin.self_check_in, 10, class_session, trainee=trainee, code=wrong
+    )
+    messages = [" ".join(outcome.messages) for outcome in outcomes]
+    assert sum("不正确" in text for text in messages) == checkin.SELF_TRIES
+    assert sum("次数过多" in text for text in messages) == 10 - checkin.SELF_TRIES
+    with pytest.raises(ValidationError, match="次数过多"):
+        checkin.self_check_in(class_session, trainee=trainee, code=right)
+    assert not AttendanceRecord.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_staff_scanning_one_walk_in_at_once_seat_and_mark_once(
+    class_session, active_enrollment, trainee, instructor, site_host
+):
+    move(class_session, starts_in=timedelta(minutes=5))
+    code = checkin.card_code(trainee)
+    outcomes = run_all_concurrently(
+        [
+            lambda staff=staff: checkin.scan_check_in(
+                class_session, code=code, actor=staff
+            )
+            for staff in (instructor, site_host)
+        ]
+    )
+    assert all(isinstance(outcome, checkin.CheckIn) for outcome in outcomes), outcomes
+    assert Booking.objects.filter(trainee=trainee).count() == 1
+    assert AttendanceRecord.objects.filter(trainee=trainee).count() == 1
+    class_session.refresh_from_db()
+    assert class_session.confirmed_count == 1
