@@ -519,3 +519,152 @@ def test_the_same_booking_post_with_a_csrf_token_does_change_something(
 
     assert response.status_code == 302
     assert bookings_snapshot() != before
+
+
+# Attendance and feedback (courses.attendance_views, checkin_views, feedback_views):
+# the same three checks, around a session starting in ten minutes (in the self
+# check-in window) that a trainee has booked, and yesterday's session they attended.
+
+ATTENDANCE_CASES = [
+    BookingCase(
+        "sites:attendance",
+        "site_host",
+        lambda w: [w["session"].pk],
+        lambda w: {f"mark-{w['booking'].pk}": "absent", "save": "1"},
+    ),
+    BookingCase(
+        "checkin:scan",
+        "site_host",
+        lambda w: [w["session"].pk],
+        lambda w: {"code": w["card_code"]},
+    ),
+    BookingCase(
+        "checkin:self",
+        "booked",
+        lambda w: [w["session"].pk],
+        lambda w: {"code": w["session_code"]},
+    ),
+    BookingCase("checkin:card_reset", "booked", lambda w: [], lambda w: {}),
+    BookingCase(
+        "feedback:give_session",
+        "booked",
+        lambda w: [w["held"].pk],
+        lambda w: {"score": "5", "comment": "很实用"},
+    ),
+    BookingCase(
+        "feedback:give_class",
+        "booked",
+        lambda w: [w["held"].training_class_id],
+        lambda w: {"score": "4"},
+    ),
+]
+
+
+@pytest.fixture
+def attendance_world(world, training_class, practice_site, site_host):
+    from decimal import Decimal
+
+    from courses import checkin
+    from courses.models import AttendanceRecord, Booking
+    from tests.courses.factories import ClassSessionFactory
+
+    booked = UserFactory(real_name="签到人", org_unit=world["grid"])
+    Enrollment.objects.create(
+        training_class=training_class,
+        trainee=booked,
+        status=Enrollment.Status.COMPLETED,
+        completed_at=timezone.now(),
+    )
+    now = timezone.now()
+    session, held = (
+        ClassSessionFactory(
+            training_class=training_class,
+            practice_site=practice_site,
+            starts_at=starts_at,
+        )
+        for starts_at in (now + timedelta(minutes=10), now - timedelta(days=1))
+    )
+    booking, attended = (
+        Booking.objects.create(
+            session=each,
+            trainee=booked,
+            status=Booking.Status.CONFIRMED,
+            confirmed_at=now,
+        )
+        for each in (session, held)
+    )
+    AttendanceRecord.objects.create(
+        session_id=held.pk,
+        booking=attended,
+        trainee=booked,
+        status=AttendanceRecord.Status.PRESENT,
+        credit=Decimal("1"),
+        method=AttendanceRecord.Method.ROSTER,
+    )
+    return {
+        **world,
+        "site_host": site_host,
+        "booked": booked,
+        "session": session,
+        "booking": booking,
+        "held": held,
+        "card_code": checkin.card_code(booked),
+        "session_code": checkin.session_code(session),
+    }
+
+
+def attendance_snapshot() -> dict:
+    from courses.models import AttendanceChange, AttendanceRecord, CheckInCard, Feedback
+
+    return {
+        "records": sorted(AttendanceRecord.objects.values_list("pk", "status")),
+        "changes": AttendanceChange.objects.count(),
+        "cards": sorted(CheckInCard.objects.values_list("person", "version")),
+        "feedback": sorted(Feedback.objects.values_list("pk", "score", "comment")),
+    }
+
+
+@pytest.mark.parametrize("case", ATTENDANCE_CASES, ids=str)
+def test_a_get_changes_no_attendance(case, attendance_world):
+    client = booking_client(case, attendance_world, enforce_csrf_checks=False)
+    before = attendance_snapshot()
+
+    response = client.get(
+        reverse(case.url_name, args=case.args(attendance_world)),
+        case.data(attendance_world),
+    )
+
+    assert response.status_code in {200, 405}
+    assert attendance_snapshot() == before
+
+
+@pytest.mark.parametrize("case", ATTENDANCE_CASES, ids=str)
+def test_an_attendance_post_without_csrf_token_is_refused(case, attendance_world):
+    client = booking_client(case, attendance_world, enforce_csrf_checks=True)
+    before = attendance_snapshot()
+
+    response = client.post(
+        reverse(case.url_name, args=case.args(attendance_world)),
+        case.data(attendance_world),
+    )
+
+    assert response.status_code == 403
+    assert attendance_snapshot() == before
+
+
+@pytest.mark.parametrize("case", ATTENDANCE_CASES, ids=str)
+def test_the_same_attendance_post_with_a_csrf_token_does_change_something(
+    case, attendance_world
+):
+    client = booking_client(case, attendance_world, enforce_csrf_checks=True)
+    before = attendance_snapshot()
+    client.get(reverse("accounts:password_reset"))  # sets the CSRF cookie
+    token = client.cookies["csrftoken"].value
+
+    response = client.post(
+        reverse(case.url_name, args=case.args(attendance_world)),
+        {**case.data(attendance_world), "csrfmiddlewaretoken": token},
+    )
+
+    assert response.status_code == 302
+    assert attendance_snapshot() != before
