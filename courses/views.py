@@ -21,6 +21,7 @@ from django.views.decorators.http import (
 from wagtail.models import Page
 
 from courses import selectors, services
+from courses.feedback import feedback_due
 from courses.forms import QuizForm
 from courses.models import Enrollment, LessonPage, TrainingClass
 from courses.selectors.schedule import not_started_notice
@@ -86,11 +87,14 @@ def _completed_message(course: Page) -> str:
 @login_required
 @require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """我的学习."""
+    """我的学习, with the sessions and classes the trainee may rate now."""
     return render(
         request,
         "courses/dashboard.html",
-        selectors.dashboard_context(request.user, request),
+        {
+            **selectors.dashboard_context(request.user, request),
+            "feedback_due": feedback_due(request.user),
+        },
     )
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from courses import booking
+from courses import booking, checkin
 from courses.models import Booking, ClassSession, TrainingClass
 from courses.sessions import session_contact
 from school.models import User
@@ -65,6 +65,7 @@ class SessionRow:
     booking_label: str
     can_book: bool
     can_cancel: bool
+    can_check_in: bool  # a confirmed seat, inside the self check-in window
     contact: str  # whom to ask once the cut-off has passed
 
 
@@ -129,6 +130,9 @@ def _session_row(
         booking_label=label,
         can_book=is_open and not live,
         can_cancel=is_open and live,
+        can_check_in=confirmed
+        and not session.is_cancelled
+        and checkin.window_is_open(session.starts_at, now),
         contact=session_contact(session)
         if live and not is_open and not session.is_cancelled
         else "",

@@ -83,6 +83,27 @@ def test_an_enrolled_trainee_sees_the_sessions_with_seats_and_a_book_button(
     assert f'action="{book_url(class_session)}"' in content
 
 
+def test_a_booked_session_in_its_check_in_window_offers_self_check_in(
+    trainee_client, trainee, training_class, class_session
+):
+    sessions.book_session(class_session, trainee=trainee, actor=trainee)
+    check_in_url = reverse("checkin:self", args=[class_session.pk])
+
+    [row] = trainee_client.get(sessions_url(training_class)).context["rows"]
+    assert not row.can_check_in  # three days ahead
+
+    now = timezone.now()
+    BookableSession.objects.filter(pk=class_session.pk).update(
+        booking_closes_at=now,
+        starts_at=now + timedelta(minutes=10),
+        ends_at=now + timedelta(hours=2),
+    )
+    response = trainee_client.get(sessions_url(training_class))
+    [row] = response.context["rows"]
+    assert row.can_check_in
+    assert f'href="{check_in_url}"' in response.content.decode()
+
+
 def test_another_trainee_gets_404_for_the_class_sessions(
     client, other_trainee, training_class, class_session
 ):
