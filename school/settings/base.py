@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "school.apps.SchoolConfig",
     "courses.apps.CoursesConfig",
     "certificates",
+    "volunteers",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

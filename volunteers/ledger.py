@@ -1,0 +1,146 @@
+"""The points ledger, the only writer of PointAccount and PointEntry.
+
+Every movement appends one entry and moves the account's counters by one
+conditional UPDATE in the same transaction: a debit goes through only where the
+balance covers it (`balance >= amount`), so two redemptions racing for the last
+points cannot both succeed, and the check constraint refuses an overdraft even if
+a caller forgot the condition. The UPDATE also takes the account's row lock, so
+entries of one person are appended one after another and `balance_after` is
+exact. Reads never write: a person without an account has a zero balance.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from school.models import User
+from volunteers.models import PointAccount, PointEntry
+
+Kind = PointEntry.Kind
+
+
+@dataclass(frozen=True)
+class Balance:
+    """What a person holds: points to spend, points earned in all, service hours."""
+
+    balance: int = 0
+    earned: int = 0
+    hours: Decimal = Decimal("0")
+
+
+def balance_of(person: User) -> Balance:
+    """One query, whatever the number of entries; no account yet is all zeros."""
+    row = (
+        PointAccount.objects.filter(person=person)
+        .values("balance", "earned", "hours")
+        .first()
+    )
+    return Balance(**row) if row else Balance()
+
+
+def _account(person: User) -> PointAccount:
+    """The person's account, made on their first movement (inside the caller's
+    transaction; a concurrent first movement finds the other's row)."""
+    account = PointAccount.objects.filter(person=person).first()
+    if account is not None:
+        return account
+    try:
+        with transaction.atomic():
+            return PointAccount.objects.create(person=person)
+    except IntegrityError:
+        return PointAccount.objects.get(person=person)
+
+
+def _earned_by(kind: str, amount: int, reverses: PointEntry | None) -> int:
+    """How an entry moves the points earned (what levels count): service credits
+    and their reversals do, and an administrator's extra credit; spending,
+    refunds and expiry do not."""
+    if kind == Kind.SERVICE:
+        return amount
+    if kind == Kind.CORRECTION:
+        if reverses is None:
+            return max(amount, 0)
+        return amount if reverses.kind == Kind.SERVICE else 0
+    return 0
+
+
+def append_entry(
+    person: User,
+    *,
+    kind: str,
+    amount: int,
+    hours: Decimal = Decimal("0"),
+    actor: User | None = None,
+    reason: str = "",
+    service_record=None,
+    redemption=None,
+    reverses: PointEntry | None = None,
+) -> PointEntry:
+    """Append one entry and move the counters with it. A debit the balance does
+    not cover is refused (ValidationError, nothing written). Call inside the use
+    case's transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("append_entry runs inside the use case's transaction")
+    account = _account(person)
+    counters = {"balance": F("balance") + amount, "updated_at": timezone.now()}
+    earned = _earned_by(kind, amount, reverses)
+    if earned:
+        counters["earned"] = F("earned") + earned
+    if hours:
+        counters["hours"] = F("hours") + hours
+    moved = PointAccount.objects.filter(pk=account.pk)
+    if amount < 0:
+        moved = moved.filter(balance__gte=-amount)
+    if earned < 0:
+        moved = moved.filter(earned__gte=-earned)
+    if hours < 0:
+        moved = moved.filter(hours__gte=-hours)
+    if not moved.update(**counters):
+        raise ValidationError(_("积分余额不足。"))
+    after = PointAccount.objects.filter(pk=account.pk).values_list(
+        "balance", flat=True
+    )[0]
+    return PointEntry.objects.create(
+        account=account,
+        kind=kind,
+        amount=amount,
+        hours=hours,
+        balance_after=after,
+        actor=actor,
+        reason=reason[:200],
+        service_record=service_record,
+        redemption=redemption,
+        reverses=reverses,
+    )
+
+
+@transaction.atomic(durable=True)
+def correct_entry(entry: PointEntry, *, actor: User, reason: str) -> PointEntry:
+    """Undo an entry with a reversing one (the same amount and hours, opposite
+    sign), once, with a reason. A credit already spent cannot be reversed below
+    zero: refused with the balance named."""
+    if not reason.strip():
+        raise ValidationError(_("更正须填写原因。"))
+    entry = PointEntry.objects.select_related("account__person").get(pk=entry.pk)
+    if entry.reverses_id is not None:
+        raise ValidationError(_("更正记录本身不能再更正。"))
+    if PointEntry.objects.filter(reverses=entry).exists():
+        raise ValidationError(_("该记录已更正过。"))
+    try:
+        with transaction.atomic():
+            return append_entry(
+                entry.account.person,
+                kind=Kind.CORRECTION,
+                amount=-entry.amount,
+                hours=-entry.hours,
+                actor=actor,
+                reason=reason.strip(),
+                reverses=entry,
+            )
+    except IntegrityError as error:  # a second correction at the same moment
+        raise ValidationError(_("该记录已更正过。")) from error
