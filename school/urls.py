@@ -65,6 +65,7 @@ urlpatterns = [
     path("sites/", include("courses.site_urls")),
     path("check-in/", include("courses.checkin_urls")),
     path("feedback/", include("courses.feedback_urls")),
+    path("volunteer/", include("volunteers.urls")),
     path("", include("certificates.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

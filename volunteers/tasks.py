@@ -1,2 +1,16 @@
-"""django-q2 entry points: each takes IDs, loads, calls one service, and is safe to
-run twice."""
+"""django-q2 entry points: each takes IDs (or nothing), loads, calls one service,
+and is safe to run twice."""
+
+from volunteers import ledger, redemptions, services
+
+
+def expire_points_task() -> int:
+    return ledger.expire_points()
+
+
+def expire_redemptions_task() -> int:
+    return redemptions.expire_redemptions()
+
+
+def credit_teaching_hours_task() -> int:
+    return services.credit_teaching_hours()

@@ -1,0 +1,1 @@
+"""Wagtail admin registrations for volunteers (report): imported by wagtail_hooks."""

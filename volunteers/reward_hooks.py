@@ -1,0 +1,1 @@
+"""Wagtail admin registrations for volunteers (reward): imported by wagtail_hooks."""

@@ -1,0 +1,1 @@
+"""Wagtail admin registrations for volunteers (service): imported by wagtail_hooks."""
