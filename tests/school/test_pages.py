@@ -52,6 +52,7 @@ def test_administrator_creates_the_academy_with_valid_data(admin_client, grid_sc
             "display_name": "东湖街道志愿者培训学院",
             "certificate_prefix": "ZYXY",
             "principal_name": "林晓燕",
+            "late_credit": 60,
             "action-publish": "publish",
         }
     )
@@ -61,6 +62,7 @@ def test_administrator_creates_the_academy_with_valid_data(admin_client, grid_sc
     assert response.status_code == 302, response.context["form"].errors
     academy = SchoolPage.objects.get(slug="volunteer-academy")
     assert academy.live
+    assert academy.late_credit == 60
     assert academy.get_parent().pk == grid_school.pk
     assert [block.block_type for block in academy.body] == [
         "heading",
