@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from certificates.models.certificates import private_storage
 from school.models import AuditEvent
 
 
@@ -150,8 +151,13 @@ class ServiceRecord(models.Model):
     )
     place = models.CharField(_("服务地点"), max_length=100)
     description = models.TextField(_("服务内容"), max_length=1000)
+    # Photos show people and homes: kept in private storage and served only
+    # through services:photo, which checks who asks (never as media).
     photo = models.FileField(
-        _("照片"), upload_to="volunteers/service/%Y/%m/", blank=True
+        _("照片"),
+        upload_to="volunteers/service/%Y/%m/",
+        storage=private_storage,
+        blank=True,
     )
     status = models.CharField(
         _("状态"), max_length=16, choices=Status.choices, default=Status.PENDING
