@@ -9,12 +9,15 @@ entries of one person are appended one after another and `balance_after` is
 exact. Reads never write: a person without an account has a zero balance.
 """
 
+import calendar
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -144,3 +147,77 @@ def correct_entry(entry: PointEntry, *, actor: User, reason: str) -> PointEntry:
             )
     except IntegrityError as error:  # a second correction at the same moment
         raise ValidationError(_("该记录已更正过。")) from error
+
+
+def _months_before(moment: datetime, months: int) -> datetime:
+    """The same day and time `months` calendar months earlier (the month's last
+    day when the day does not exist there: 31 March − 1 month is 28/29 February)."""
+    index = moment.year * 12 + moment.month - 1 - months
+    year, month = divmod(index, 12)
+    day = min(moment.day, calendar.monthrange(year, month + 1)[1])
+    return moment.replace(year=year, month=month + 1, day=day)
+
+
+def expire_points(now: datetime | None = None) -> int:
+    """Daily job: with VOLUNTEER_POINTS_EXPIRE_MONTHS = N > 0, points credited more
+    than N months ago and not spent since expire by an EXPIRY entry. Spending
+    uses the oldest points first (FIFO), so what expires is the credits before
+    the cutoff minus every debit so far minus what already expired; hours never
+    expire. Each account under its row lock in its own transaction, so a
+    redemption at the same moment queues behind it; a second run writes
+    nothing. Returns the number of entries written."""
+    months = getattr(settings, "VOLUNTEER_POINTS_EXPIRE_MONTHS", 0)
+    if months <= 0:
+        return 0
+    now = now or timezone.now()
+    cutoff = _months_before(now, months)
+    accounts = (
+        PointEntry.objects.filter(created_at__lt=cutoff, amount__gt=0)
+        .exclude(kind__in=[Kind.REFUND])
+        .values_list("account_id", flat=True)
+        .distinct()
+    )
+    written = 0
+    for account_id in list(accounts):
+        written += _expire_account(account_id, cutoff=cutoff, now=now)
+    return written
+
+
+@transaction.atomic(durable=True)
+def _expire_account(account_id: int, *, cutoff: datetime, now: datetime) -> int:
+    account = (
+        PointAccount.objects.select_for_update()
+        .select_related("person")
+        .get(pk=account_id)
+    )
+    entries = PointEntry.objects.filter(account=account)
+    # Credits: service points and an administrator's extra points (a positive
+    # correction). A refund is not a credit: it cancels the spending it returns.
+    credited = Q(kind=Kind.SERVICE) | Q(
+        kind=Kind.CORRECTION, amount__gt=0, reverses__isnull=True
+    )
+    # An expiry and the correction that undoes one count as expiry, not spending.
+    expiring = Q(kind=Kind.EXPIRY) | Q(reverses__kind=Kind.EXPIRY)
+    old_credits = entries.filter(credited, created_at__lt=cutoff).aggregate(
+        total=Sum("amount")
+    )["total"]
+    # Debits net of refunds (a reversal of a credit is a debit too).
+    spent = -(
+        entries.exclude(credited)
+        .exclude(expiring)
+        .aggregate(total=Sum("amount"))["total"]
+        or 0
+    )
+    expired = -(entries.filter(expiring).aggregate(total=Sum("amount"))["total"] or 0)
+    due = min((old_credits or 0) - spent - expired, account.balance)
+    if due <= 0:
+        return 0
+    append_entry(
+        account.person,
+        kind=Kind.EXPIRY,
+        amount=-due,
+        reason=_("{date}前获得的积分已过期").format(
+            date=timezone.localdate(cutoff).isoformat()
+        ),
+    )
+    return 1

@@ -415,3 +415,6 @@ LOGGING = {
         "django_tasks": {"level": "WARNING"},
     },
 }
+VOLUNTEER_POINTS_EXPIRE_MONTHS = int(
+    os.environ.get("VOLUNTEER_POINTS_EXPIRE_MONTHS") or 0
+)
