@@ -155,7 +155,11 @@ class CertificateInspectView(InspectView):
             events=certificate.events.select_related("actor"),
             revoke_form=RevokeForm() if may_revoke else None,
             reinstate_form=ReinstateForm() if may_revoke else None,
-            class_url=class_url(certificate.enrollment.training_class_id),
+            class_url=(
+                class_url(certificate.enrollment.training_class_id)
+                if certificate.enrollment_id
+                else None
+            ),
             **kwargs,
         )
 

@@ -96,10 +96,13 @@ BODY_SIZES = ((110, "body-l"), (180, "body-m"), (280, "body-s"))
 # Bidirectional isolation (FSI … PDI) around names.
 ISOLATE = "\u2068{}\u2069"
 
-# The CJK face each layout uses (one family, one weight), as fontconfig names it.
+# The CJK face each layout uses (one family, one weight), as fontconfig names it:
+# the designed layouts of templates, then the fixed layouts of the other document
+# kinds (templates/certificates/pdf/<kind>.html, chosen by the snapshot).
 LAYOUT_CJK_FACES = {
     Layout.CLASSIC: "Noto Serif CJK SC",
     Layout.MODERN: "Noto Sans CJK SC",
+    Certificate.Kind.SERVICE_PROOF.value: "Noto Serif CJK SC",
 }
 # What the compact font keeps besides GB 2312: Latin, general punctuation, CJK
 # symbols and punctuation, full-width forms.
@@ -265,7 +268,7 @@ def layout_stylesheet(layout: str) -> CSS:
         return stylesheet
     with _lock:
         if layout not in _stylesheets:
-            font = compact_font(LAYOUT_CJK_FACES[Layout(layout)])
+            font = compact_font(LAYOUT_CJK_FACES[layout])
             css = render_to_string(
                 f"certificates/pdf/{layout}.css",
                 {"compact_font_url": _font_url(layout) if font else None},
@@ -379,7 +382,7 @@ def render_snapshot_pdf(
     if not _frozen:
         _freeze_long_lived_objects()
     layout = snapshot.get("layout")
-    layout = layout if layout in Layout.values else Layout.CLASSIC
+    layout = layout if layout in LAYOUT_CJK_FACES else Layout.CLASSIC
     language = snapshot.get("language", PRINT_LANGUAGE)
     stylesheet = layout_stylesheet(layout)
     with translation.override(language):
@@ -484,7 +487,7 @@ def warm_up(**kwargs) -> None:
         return
     _warm = True
     today = timezone.localdate()
-    for layout in Layout.values:
+    for layout in LAYOUT_CJK_FACES:
         snapshot = {
             "layout": layout,
             "holder_name": f"{SAMPLE_NAME} Warm-up",

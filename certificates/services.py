@@ -28,7 +28,12 @@ from certificates.models import (
     CertificateTemplate,
 )
 from certificates.signals import certificate_issued
-from certificates.snapshots import PRINT_LANGUAGE, build_snapshot, valid_until_for
+from certificates.snapshots import (
+    PRINT_LANGUAGE,
+    build_snapshot,
+    document_snapshot,
+    valid_until_for,
+)
 from courses.models import Enrollment, TrainingClass
 from school.models import SchoolPage, User
 
@@ -177,6 +182,62 @@ def issue_on_completion(
         logger.info("No certificate template for enrolment %s", enrollment_id)
         return None
     return issue_certificate(enrollment, template=template, deliver=deliver)
+
+
+@transaction.atomic
+def issue_document(
+    *,
+    kind: str,
+    holder: User,
+    school: SchoolPage,
+    snapshot: dict,
+    actor: User | None,
+    valid_until: date | None = None,
+    note: str = "",
+) -> Certificate:
+    """Issue a document of a kind other than a completion (a service-record proof,
+    a letter of appointment) from a snapshot its own app built: numbered in the
+    kind's series, stamped with the school's name and frozen seal, verifiable like
+    a certificate. Joins the caller's transaction (the caller's use case is the
+    durable one); the PDF is rendered by the worker after commit."""
+    if kind == Certificate.Kind.COMPLETION or kind not in Certificate.Kind.values:
+        raise ValueError(f"issue_document cannot issue {kind!r}")
+    # The school's credential key is made here if missing, never on a download.
+    badges.ensure_signing_key(school)
+    now = timezone.now()
+    issued_on = timezone.localdate(now)
+    number = numbering.allocate_number(school, year=issued_on.year, tier=kind)
+    certificate = Certificate.objects.create(
+        kind=kind,
+        holder=holder,
+        school=school,
+        number=number,
+        snapshot=document_snapshot(
+            snapshot,
+            kind=kind,
+            school=school,
+            number=number,
+            issued_on=issued_on,
+            valid_until=valid_until,
+        ),
+        issued_at=now,
+        valid_until=valid_until,
+    )
+    _record(certificate, Kind.ISSUED, actor, note)
+    certificate_id = certificate.pk
+    transaction.on_commit(
+        lambda: certificate_issued.send(
+            sender=Certificate, certificate_id=certificate_id
+        )
+    )
+    transaction.on_commit(
+        lambda: async_task(
+            "certificates.tasks.render_certificate_task",
+            certificate_id,
+            task_name=f"render-certificate-{certificate_id}",
+        )
+    )
+    return certificate
 
 
 def render_certificate(certificate: Certificate) -> str:

@@ -190,3 +190,33 @@ def printed_by_template(
         "seal": _image_name(school.seal_image, frozen=frozen) if school else None,
         "signatories": _signatories(template, school, frozen=frozen),
     }
+
+
+def document_snapshot(
+    content: dict,
+    *,
+    kind: str,
+    school: SchoolPage,
+    number: str,
+    issued_on: date,
+    valid_until: date | None,
+) -> dict:
+    """The snapshot of a document of another kind than a completion: the content
+    its app built (holder_name, heading, what it attests), with what the issuing
+    school decides added: its name, its frozen seal, the number and the dates.
+    The layout is the kind's own (templates/certificates/pdf/<kind>.html) unless
+    the content names one."""
+    return {
+        "version": SNAPSHOT_VERSION,
+        "layout": kind,
+        "school_name": school.display_name or school.title,
+        "seal": frozen_image(school.seal_image),
+        "signatories": [],
+        **content,
+        "kind": kind,
+        "number": number,
+        "issued_on": issued_on.isoformat(),
+        "issued_on_label": date_label(issued_on),
+        "valid_until": valid_until.isoformat() if valid_until else None,
+        "valid_until_label": date_label(valid_until),
+    }

@@ -15,6 +15,11 @@ def deliver_certificate_task(certificate_id: int) -> None:
     services.deliver_certificate(certificate)
 
 
+def render_certificate_task(certificate_id: int) -> None:
+    certificate = Certificate.objects.get(pk=certificate_id)
+    services.render_certificate(certificate)
+
+
 def email_certificate_task(certificate_id: int) -> None:
     certificate = Certificate.objects.select_related("holder").get(pk=certificate_id)
     services.send_certificate_email(certificate)

@@ -21,7 +21,13 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
@@ -201,11 +207,19 @@ def public_record(certificate: Certificate, today: date | None = None) -> dict:
     snapshot = certificate.snapshot
     standing = certificate.standing(today)
     return {
+        "kind": certificate.kind,
+        "kind_label": certificate.get_kind_display(),
+        "title": certificate.title,
         "standing": standing,
         "standing_label": Standing(standing).label,
         "revoked_on": certificate.revoked_on,
         "holder": mask_name(snapshot.get("holder_name", "")),
         "heading": snapshot.get("heading", ""),
+        # A service-record proof: its total hours, items and identity line.
+        "total_hours": snapshot.get("total_hours", ""),
+        "record_count": snapshot.get("record_count"),
+        "items": snapshot.get("items") or [],
+        "org_unit": snapshot.get("org_unit_name", ""),
         "course": snapshot.get("course_title", ""),
         "tier": snapshot.get("tier_label", ""),
         "class_label": snapshot.get("class_label", ""),
@@ -324,6 +338,7 @@ class CertificateRow:
     days_left: int | None
     course: str
     heading: str
+    kind: str
     issued_on: date | None
     valid_until: date | None
     revoked_on: date | None
@@ -342,8 +357,9 @@ def certificate_row(certificate: Certificate, today: date) -> CertificateRow:
         status=status,
         status_label=label,
         days_left=days_left,
-        course=certificate.snapshot.get("course_title", ""),
+        course=certificate.snapshot.get("course_title") or certificate.title,
         heading=certificate.snapshot.get("heading", ""),
+        kind=certificate.kind,
         issued_on=_day(certificate.snapshot.get("issued_on")),
         valid_until=certificate.valid_until,
         revoked_on=certificate.revoked_on,
@@ -399,8 +415,11 @@ def download_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def credential(request: HttpRequest, pk: int) -> HttpResponse:
     """The certificate as a signed Open Badges 3.0 AchievementCredential, for the
-    holder or an administrator (anyone else gets 404)."""
+    holder or an administrator (anyone else gets 404). Only a completion is an
+    achievement; other kinds have none (404)."""
     certificate = get_certificate_for_download(request.user, pk)
+    if not certificate.is_completion:
+        raise Http404
     try:
         document = badges.credential_for(certificate)
     except badges.NoSigningKey:

@@ -263,7 +263,7 @@ class CertificateViewSet(ModelViewSet):
             "course",
             label=_("课程"),
             accessor=lambda c: (
-                f"{c.snapshot.get('course_title', '')} "
+                f"{c.snapshot.get('course_title') or c.title} "
                 f"{c.snapshot.get('class_label', '')}"
             ),
         ),

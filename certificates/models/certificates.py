@@ -33,9 +33,17 @@ class CertificateQuerySet(models.QuerySet):
 
 
 class Certificate(models.Model):
-    """An issued certificate: a frozen snapshot of everything it prints, a number
-    that is never reused and a verification code set once. One per (enrolment,
-    template); revoking changes its status and writes an event, never deletes."""
+    """An issued certificate or other document of a kind (a certificate of
+    completion, a service-record proof, a letter of appointment): a frozen
+    snapshot of everything it prints, a number that is never reused and a
+    verification code set once. A completion belongs to an enrolment and a
+    template, one per pair; revoking changes the status and writes an event,
+    never deletes."""
+
+    class Kind(models.TextChoices):
+        COMPLETION = "completion", _("结业证书")
+        SERVICE_PROOF = "service_proof", _("志愿服务记录证明")
+        APPOINTMENT = "appointment", _("聘书")
 
     class Status(models.TextChoices):
         VALID = "valid", _("有效")
@@ -47,17 +55,26 @@ class Certificate(models.Model):
         EXPIRED = "expired", _("已过期")
         REVOKED = "revoked", _("已撤销")
 
+    kind = models.CharField(
+        _("类别"), max_length=16, choices=Kind.choices, default=Kind.COMPLETION
+    )
+    # Only a completion has an enrolment and a template (a check constraint);
+    # other kinds are built by the app that issues them and carry a snapshot only.
     enrollment = models.ForeignKey(
         "courses.Enrollment",
         verbose_name=_("报名"),
         on_delete=models.PROTECT,
         related_name="certificates",
+        null=True,
+        blank=True,
     )
     template = models.ForeignKey(
         "certificates.CertificateTemplate",
         verbose_name=_("证书模板"),
         on_delete=models.PROTECT,
         related_name="certificates",
+        null=True,
+        blank=True,
     )
     holder = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -104,7 +121,13 @@ class Certificate(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["enrollment", "template"],
+                condition=Q(kind="completion"),
                 name="one_certificate_per_enrollment_and_template",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="completion")
+                | Q(enrollment__isnull=False, template__isnull=False),
+                name="completion_has_enrollment_and_template",
             ),
             models.CheckConstraint(
                 condition=Q(status="revoked", revoked_at__isnull=False)
@@ -132,6 +155,16 @@ class Certificate(models.Model):
         if self.valid_until is not None and self.valid_until < today:
             return self.Standing.EXPIRED
         return self.Standing.VALID
+
+    @property
+    def title(self) -> str:
+        """What the document is called where it is listed: its printed heading,
+        else its kind's name."""
+        return self.snapshot.get("heading") or str(self.get_kind_display())
+
+    @property
+    def is_completion(self) -> bool:
+        return self.kind == self.Kind.COMPLETION
 
     @property
     def revoked_on(self) -> date | None:
@@ -183,7 +216,8 @@ class CertificateEvent(AuditEvent):
 
 
 class NumberSequence(models.Model):
-    """The last serial given out per certificate prefix, year and tier. It only
+    """The last serial given out per certificate prefix, year and series (a
+    completion's tier, or another document kind: numbering.SERIES_CODES). It only
     moves up, by a conditional UPDATE inside the issuing transaction, so numbers are
     unique and a number printed on a certificate is never given again — also when
     a school takes up a prefix another school once used."""
