@@ -116,6 +116,9 @@ DEMO_ACCOUNTS = [
     DemoAccount("13800000002", "李讲师", roles.INSTRUCTOR),
     DemoAccount("13800000003", "赵站长", roles.SITE_HOST),
     DemoAccount("13800000004", "陈学员", roles.TRAINEE),
+    DemoAccount("13800000005", "周协调", roles.COORDINATOR),
+    DemoAccount("13800000006", "吴协调", roles.COORDINATOR),
+    DemoAccount("13800000007", "刘店长", roles.MERCHANT),
 ]
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈"
