@@ -196,19 +196,24 @@ def _expire_account(account_id: int, *, cutoff: datetime, now: datetime) -> int:
     credited = Q(kind=Kind.SERVICE) | Q(
         kind=Kind.CORRECTION, amount__gt=0, reverses__isnull=True
     )
-    # An expiry and the correction that undoes one count as expiry, not spending.
-    expiring = Q(kind=Kind.EXPIRY) | Q(reverses__kind=Kind.EXPIRY)
+    # An administrator who undoes an expiry means those points to stay: the
+    # reversal is neither a credit nor a refund, and the expiry still counts as
+    # done, so the next run does not take them again.
+    undone_expiry = Q(reverses__kind=Kind.EXPIRY)
     old_credits = entries.filter(credited, created_at__lt=cutoff).aggregate(
         total=Sum("amount")
     )["total"]
     # Debits net of refunds (a reversal of a credit is a debit too).
     spent = -(
         entries.exclude(credited)
-        .exclude(expiring)
+        .exclude(undone_expiry)
+        .exclude(kind=Kind.EXPIRY)
         .aggregate(total=Sum("amount"))["total"]
         or 0
     )
-    expired = -(entries.filter(expiring).aggregate(total=Sum("amount"))["total"] or 0)
+    expired = -(
+        entries.filter(kind=Kind.EXPIRY).aggregate(total=Sum("amount"))["total"] or 0
+    )
     due = min((old_credits or 0) - spent - expired, account.balance)
     if due <= 0:
         return 0
