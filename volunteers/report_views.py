@@ -9,6 +9,8 @@ the admin; to anyone else every report URL is a 404, as if it did not exist.
 Every view is a GET that changes nothing.
 """
 
+import itertools
+
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import path, reverse
@@ -24,6 +26,8 @@ from courses.report_views import PeriodForm, display
 from courses.reports import exports
 from school.models import OrgUnit, User
 from volunteers import reports
+
+PAGE_ROWS = 500
 
 
 def user_reads_volunteer_reports(user: User) -> bool:
@@ -185,10 +189,14 @@ class ReportView(WagtailAdminTemplateMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         headers, rows = self.table(self.form)
+        # A year of a busy district's redemptions is for the file, not the screen.
+        shown = list(itertools.islice(rows, PAGE_ROWS + 1))
         return super().get_context_data(
             form=self.form,
             headers=headers,
-            rows=[[display(value) for value in row] for row in rows],
+            rows=[[display(value) for value in row] for row in shown[:PAGE_ROWS]],
+            more=len(shown) > PAGE_ROWS,
+            page_rows=PAGE_ROWS,
             note=NOTES.get(self.name, ""),
             **kwargs,
         )

@@ -459,3 +459,15 @@ def test_a_reward_named_like_a_formula_stays_text(client, autumn, school_admin):
     url = reverse("volunteer_reports:export", args=["stock", "xlsx"])
     titles = [row[0] for row in read_xlsx(client.get(url))[1:]]
     assert "=HYPERLINK(1)" in titles
+
+
+def test_a_long_list_shows_its_first_rows_and_points_to_the_export(
+    client, autumn, school_admin, monkeypatch
+):
+    monkeypatch.setattr("volunteers.report_views.PAGE_ROWS", 2)
+    client.force_login(school_admin)
+    page = client.get(reverse("volunteer_reports:report", args=["committee"]))
+    assert len(page.context["rows"]) == 2
+    assert "页面只显示前 2 行" in page.content.decode()
+    url = reverse("volunteer_reports:export", args=["committee", "csv"])
+    assert len(read_csv(client.get(url))) == 1 + 3
