@@ -65,7 +65,13 @@ def check_photo(photo) -> str:
         with Image.open(photo) as image:
             kind = image.format
             image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+    except (
+        UnidentifiedImageError,
+        Image.DecompressionBombError,
+        OSError,
+        SyntaxError,
+        ValueError,
+    ) as error:
         raise ValidationError(
             _("照片无法识别，请上传 JPG、PNG 或 WebP 格式的图片。"),
             code="photo_type",
