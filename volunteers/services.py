@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from PIL import Image, UnidentifiedImageError
@@ -399,6 +400,13 @@ def credit_teaching_hours() -> int:
     pairs = list(pending)
     if not pairs:
         return 0
+    # The item, places and descriptions it writes are data: in the site's
+    # language, whatever language the caller happens to be in.
+    with translation.override(settings.LANGUAGE_CODE):
+        return _credit_pairs(pairs)
+
+
+def _credit_pairs(pairs: list[tuple[int, int]]) -> int:
     item = teaching_item()
     people = User.objects.in_bulk({user_id for user_id, _session in pairs})
     sessions = ClassSession.objects.select_related(
