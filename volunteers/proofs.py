@@ -129,8 +129,10 @@ def issue_service_proof(
 
 def proofs_of(person: User) -> QuerySet:
     """The person's service-record proofs, newest first."""
-    return Certificate.objects.filter(holder=person, kind=PROOF).order_by(
-        "-issued_at", "-pk"
+    return (
+        Certificate.objects.for_holder(person)
+        .of_kind(PROOF)
+        .order_by("-issued_at", "-pk")
     )
 
 

@@ -26,6 +26,11 @@ class CertificateQuerySet(models.QuerySet):
     def for_holder(self, user) -> "CertificateQuerySet":
         return self.filter(holder=user)
 
+    def of_kind(self, kind: str) -> "CertificateQuerySet":
+        """Documents of one kind (Certificate.Kind): level rules and reports count
+        completions only, not proofs or letters of appointment."""
+        return self.filter(kind=kind)
+
     def valid_on(self, day: date) -> "CertificateQuerySet":
         return self.filter(status=Certificate.Status.VALID).filter(
             Q(valid_until__isnull=True) | Q(valid_until__gte=day)
