@@ -78,6 +78,21 @@ def _isolated_axes_and_cache(settings):
 
 
 @pytest.fixture
+def steady_rate_windows(monkeypatch):
+    """school.throttling's clock held still, ten seconds into a fresh hour: a
+    test counting hits against a fixed window never sees the window roll over
+    half-way (a slow run once crossed a minute and got a 200 for its 429)."""
+    import time
+    from types import SimpleNamespace
+
+    from school import throttling
+
+    held = (time.time() // 3600 + 1) * 3600 + 10
+    monkeypatch.setattr(throttling, "time", SimpleNamespace(time=lambda: held))
+    return held
+
+
+@pytest.fixture
 def org_units(db):
     """(community, grid): a 桃园社区 with its 第1网格, under a street and a district."""
     return community_with_grid()

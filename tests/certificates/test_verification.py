@@ -373,7 +373,9 @@ def from_address(address: str, **headers) -> Client:
     return Client(REMOTE_ADDR=address, **headers)
 
 
-def test_thirty_lookups_a_minute_then_429_for_that_address_only(certificate):
+def test_thirty_lookups_a_minute_then_429_for_that_address_only(
+    certificate, steady_rate_windows
+):
     first, second = from_address("198.51.100.7"), from_address("198.51.100.8")
     statuses = [first.get(verify_url(certificate.code)).status_code for _ in range(30)]
 
@@ -387,7 +389,9 @@ def test_thirty_lookups_a_minute_then_429_for_that_address_only(certificate):
     assert second.get(verify_url(certificate.code)).status_code == 200
 
 
-def test_unknown_codes_and_lookups_count_against_the_same_limit(certificate, settings):
+def test_unknown_codes_and_lookups_count_against_the_same_limit(
+    certificate, settings, steady_rate_windows
+):
     settings.CERTIFICATE_VERIFY_RATE_LIMIT = 3
     client = from_address("198.51.100.9")
 

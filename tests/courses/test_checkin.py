@@ -316,7 +316,7 @@ def test_self_check_in_is_refused_for_a_cancelled_session(
 
 
 def test_five_wrong_codes_lock_self_check_in_even_for_the_right_one(
-    booked, class_session, trainee
+    booked, class_session, trainee, steady_rate_windows
 ):
     move(class_session, starts_in=timedelta(minutes=5))
     right = checkin.session_code(class_session)
@@ -329,7 +329,9 @@ def test_five_wrong_codes_lock_self_check_in_even_for_the_right_one(
     assert not AttendanceRecord.objects.exists()
 
 
-def test_tries_are_counted_per_trainee(booked, class_session, trainee, other_trainee):
+def test_tries_are_counted_per_trainee(
+    booked, class_session, trainee, other_trainee, steady_rate_windows
+):
     Enrollment.objects.create(
         training_class=class_session.training_class,
         trainee=other_trainee,
@@ -361,7 +363,7 @@ def test_checking_in_twice_keeps_the_first_mark(booked, class_session, trainee):
 
 @pytest.mark.django_db(transaction=True)
 def test_ten_simultaneous_wrong_codes_count_exactly_five_tries(
-    class_session, active_enrollment, trainee
+    class_session, active_enrollment, trainee, steady_rate_windows
 ):
     sessions.book_session(class_session, trainee=trainee, actor=trainee)
     move(class_session, starts_in=timedelta(minutes=5))
