@@ -59,6 +59,20 @@ def _account(person: User) -> PointAccount:
         return PointAccount.objects.get(person=person)
 
 
+def lock_account(person: User, *, create: bool = True) -> PointAccount | None:
+    """The person's account, row-locked until the transaction ends. A use case
+    that counts or reads the balance before appending takes it first, so one
+    person's movements queue here. Made on first use when `create`; otherwise
+    None for someone who never had points."""
+    if create:
+        account = _account(person)
+    else:
+        account = PointAccount.objects.filter(person=person).first()
+        if account is None:
+            return None
+    return PointAccount.objects.select_for_update().get(pk=account.pk)
+
+
 def _earned_by(kind: str, amount: int, reverses: PointEntry | None) -> int:
     """How an entry moves the points earned (what levels count): service credits
     and their reversals do, and an administrator's extra credit; spending,

@@ -22,7 +22,6 @@ from school.models import Level, User
 from school.permissions import user_is_school_admin
 from volunteers import ledger
 from volunteers.models import (
-    PointAccount,
     PointEntry,
     Redemption,
     RedemptionEvent,
@@ -72,18 +71,12 @@ def reason_not_to_redeem(
     return ""
 
 
-def _lock_account(person: User) -> PointAccount | None:
-    """The person's account, row-locked until the transaction ends (None: no
-    points ever, nothing to spend)."""
-    return PointAccount.objects.select_for_update().filter(person=person).first()
-
-
 @transaction.atomic(durable=True)
 def redeem_reward(reward: Reward, *, person: User) -> Redemption:
     """Spend the person's points on one item of the reward: level, offer, limit,
     stock and balance checked under the person's account lock; the stock and
     the points move together or not at all. Returns the issued redemption."""
-    account = _lock_account(person)
+    account = ledger.lock_account(person, create=False)
     reward = Reward.objects.select_related("merchant").get(pk=reward.pk)
     person = User.objects.get(pk=person.pk)  # the level as it is now
     live_count = Redemption.objects.live().filter(person=person, reward=reward).count()
@@ -228,7 +221,7 @@ def cancel_redemption(redemption: Redemption, *, actor: User) -> Redemption:
     )
     if not user_can_cancel(actor, redemption):
         raise ValidationError(_("只能取消自己的兑换。"))
-    _lock_account(redemption.person)
+    ledger.lock_account(redemption.person, create=False)
     now = timezone.now()
     cancelled = Redemption.objects.filter(
         pk=redemption.pk, status=Status.ISSUED, expires_at__gt=now
@@ -270,7 +263,7 @@ def expire_redemptions(now: datetime | None = None) -> int:
 @transaction.atomic(durable=True)
 def _expire_one(pk: int, now: datetime) -> int:
     redemption = Redemption.objects.select_related("person", "reward").get(pk=pk)
-    _lock_account(redemption.person)
+    ledger.lock_account(redemption.person, create=False)
     if not Redemption.objects.filter(
         pk=pk, status=Status.ISSUED, expires_at__lte=now
     ).update(status=Status.EXPIRED):

@@ -29,7 +29,6 @@ from courses.reports.figures import ATTENDED
 from school.models import User
 from volunteers import ledger
 from volunteers.models import (
-    PointAccount,
     PointEntry,
     PointItem,
     ServiceRecord,
@@ -152,16 +151,6 @@ def log_service(
 # Deciding.
 
 
-def _lock_account(person: User) -> PointAccount:
-    """The person's points account, row-locked for the rest of the transaction.
-    Taken before anything is counted, so two approvals for one person queue here
-    (on SQLite every write transaction already queues at BEGIN IMMEDIATE)."""
-    # The ledger makes the account on first use (a concurrent first use finds
-    # the other's row); the lock is then taken on that row.
-    account = ledger._account(person)
-    return PointAccount.objects.select_for_update().get(pk=account.pk)
-
-
 def full_points(item: PointItem, hours: Decimal) -> int:
     """What a service earns before caps: the item's points per occurrence, or
     per hour (whole points, rounded down)."""
@@ -246,7 +235,7 @@ def approve_service_record(record: ServiceRecord, *, actor: User) -> ServiceReco
     volunteer, approves a pending record once; its points (within the item's
     caps) and hours go to the ledger."""
     record = _decidable(record, actor)
-    _lock_account(record.volunteer)
+    ledger.lock_account(record.volunteer)
     return _credit(record, actor=actor)
 
 
@@ -348,7 +337,7 @@ def _session_hours(session: ClassSession) -> Decimal:
 
 @transaction.atomic(durable=True)
 def _credit_teaching(instructor: User, session: ClassSession, item: PointItem) -> bool:
-    _lock_account(instructor)
+    ledger.lock_account(instructor)
     # Under the lock a second run finds the first one's record; the unique
     # constraint is the backstop should anything else slip through.
     if ServiceRecord.objects.filter(
