@@ -1,4 +1,4 @@
-"""Wagtail admin registrations for volunteers (service): imported by wagtail_hooks.
+"""The admin viewsets of volunteer service, grouped by volunteers.wagtail_hooks.
 
 积分事项 and 协调员负责范围 for administrators, in a 志愿服务 menu group. Who may
 see, add, change and delete them comes from the group permissions (volunteers
@@ -8,10 +8,8 @@ from django.db.models import ProtectedError
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
-from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.views.generic import DeleteView
-from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from school import roles
@@ -100,15 +98,3 @@ class CoordinatorScopeViewSet(ModelViewSet):
         if db_field.name == "org_unit":
             kwargs["help_text"] = _("协调员负责该单位及其下属全部单位的志愿者。")
         return super().formfield_for_dbfield(db_field, **kwargs)
-
-
-class VolunteerServiceViewSetGroup(ViewSetGroup):
-    menu_label = _("志愿服务")
-    menu_icon = "clipboard-list"
-    menu_order = 160
-    items = (PointItemViewSet, CoordinatorScopeViewSet)
-
-
-@hooks.register("register_admin_viewset")
-def register_volunteer_service_viewsets():
-    return VolunteerServiceViewSetGroup()

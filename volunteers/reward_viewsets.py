@@ -1,8 +1,8 @@
-"""Wagtail admin registrations for volunteers (reward): imported by wagtail_hooks.
+"""The admin viewsets of rewards, grouped by volunteers.wagtail_hooks.
 
 商户 / 共建单位 (with the accounts that mark their codes), 权益 (stock changed
 only by a signed adjustment applied as one conditional UPDATE, never below
-zero), and 兑换记录 (read-only, filterable), in a 积分权益 menu group. Who may
+zero), and 兑换记录 (read-only, filterable), in the 志愿服务 menu group. Who may
 see and change them comes from the group permissions (volunteers migration
 0002): administrators."""
 
@@ -13,9 +13,7 @@ from django.forms import modelform_factory
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from school import roles
@@ -29,7 +27,7 @@ class MerchantViewSet(ModelViewSet):
     model = Merchant
     icon = "tag"
     menu_label = _("商户 / 共建单位")
-    menu_order = 100
+    menu_order = 300
     url_prefix = "volunteers/merchants"
     add_to_admin_menu = False
     copy_view_enabled = False
@@ -129,7 +127,7 @@ class RewardViewSet(ModelViewSet):
     model = Reward
     icon = "pick"
     menu_label = _("权益")
-    menu_order = 200
+    menu_order = 400
     url_prefix = "volunteers/rewards"
     add_to_admin_menu = False
     copy_view_enabled = False
@@ -179,7 +177,7 @@ class RedemptionViewSet(ModelViewSet):
     add_to_reference_index = False
     icon = "list-ul"
     menu_label = _("兑换记录")
-    menu_order = 300
+    menu_order = 500
     url_prefix = "volunteers/redemptions"
     add_to_admin_menu = False
     copy_view_enabled = False
@@ -228,15 +226,3 @@ class RedemptionViewSet(ModelViewSet):
             path("results/", self.index_results_view, name="index_results"),
             path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
         ]
-
-
-class VolunteerRewardViewSetGroup(ViewSetGroup):
-    menu_label = _("积分权益")
-    menu_icon = "pick"
-    menu_order = 165
-    items = (MerchantViewSet, RewardViewSet, RedemptionViewSet)
-
-
-@hooks.register("register_admin_viewset")
-def register_volunteer_reward_viewsets():
-    return VolunteerRewardViewSetGroup()
