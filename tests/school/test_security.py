@@ -668,3 +668,161 @@ def test_the_same_attendance_post_with_a_csrf_token_does_change_something(
 
     assert response.status_code == 302
     assert attendance_snapshot() != before
+
+
+# Volunteer service, rewards and proofs (volunteers.*_views): the same three checks,
+# around a volunteer with one pending and one approved service record (50 points),
+# two issued redemptions, a covering coordinator and a merchant's shopkeeper.
+
+VOLUNTEER_CASES = [
+    BookingCase(
+        "services:mine",
+        "trainee",
+        lambda w: [],
+        lambda w: {
+            "item": w["item"].pk,
+            "served_on": (timezone.localdate() - timedelta(days=1)).isoformat(),
+            "hours": "2",
+            "place": "桃园社区",
+            "description": "助老送餐",
+        },
+    ),
+    BookingCase(
+        "services:decide",
+        "coordinator",
+        lambda w: [],
+        lambda w: {"record": w["pending"].pk, "action": "approve"},
+    ),
+    BookingCase(
+        "services:log_for",
+        "coordinator",
+        lambda w: [],
+        lambda w: {
+            "phone": w["trainee"].phone,
+            "item": w["item"].pk,
+            "served_on": (timezone.localdate() - timedelta(days=2)).isoformat(),
+            "hours": "1",
+            "place": "桃园社区",
+            "description": "代为登记的巡查",
+        },
+    ),
+    BookingCase("proofs:issue", "trainee", lambda w: [], lambda w: {}),
+    BookingCase("rewards:redeem", "trainee", lambda w: [w["reward"].pk], lambda w: {}),
+    BookingCase(
+        "rewards:cancel", "trainee", lambda w: [w["to_cancel"].pk], lambda w: {}
+    ),
+    BookingCase(
+        "rewards:merchant",
+        "shopkeeper",
+        lambda w: [],
+        lambda w: {"code": w["to_use"].code},
+    ),
+]
+
+
+@pytest.fixture
+def volunteer_world(world, community, volunteer_academy):
+    from school import roles
+    from school.models import Level
+    from volunteers import redemptions, services
+    from volunteers.models import CoordinatorScope, Merchant, PointItem, Reward
+
+    volunteer = world["trainee"]
+    volunteer.level = Level.VOLUNTEER
+    volunteer.save(update_fields=["level"])
+    coordinator = UserFactory(
+        real_name="孙协调", org_unit=community, role=roles.COORDINATOR
+    )
+    CoordinatorScope.objects.create(coordinator=coordinator, org_unit=community)
+    item = PointItem.objects.create(name="助老服务", points=50)
+    yesterday = timezone.localdate() - timedelta(days=1)
+
+    def logged():
+        return services.log_service(
+            volunteer,
+            item=item,
+            served_on=yesterday,
+            hours=2,
+            place="桃园社区",
+            description="助老送餐",
+            actor=volunteer,
+        )
+
+    services.approve_service_record(logged(), actor=coordinator)
+    shopkeeper = UserFactory(
+        real_name="周店主", org_unit=community, role=roles.MERCHANT
+    )
+    merchant = Merchant.objects.create(name="桃园理发店")
+    merchant.staff.add(shopkeeper)
+    reward = Reward.objects.create(
+        merchant=merchant, title="爱心理发券", points_cost=5, stock=10
+    )
+    return {
+        **world,
+        "coordinator": coordinator,
+        "shopkeeper": shopkeeper,
+        "item": item,
+        "pending": logged(),
+        "reward": reward,
+        "to_cancel": redemptions.redeem_reward(reward, person=volunteer),
+        "to_use": redemptions.redeem_reward(reward, person=volunteer),
+    }
+
+
+def volunteers_snapshot() -> dict:
+    from certificates.models import Certificate
+    from volunteers.models import PointEntry, Redemption, Reward, ServiceRecord
+
+    return {
+        "records": sorted(ServiceRecord.objects.values_list("pk", "status")),
+        "entries": PointEntry.objects.count(),
+        "redemptions": sorted(Redemption.objects.values_list("pk", "status")),
+        "stock": sorted(Reward.objects.values_list("pk", "stock")),
+        "proofs": Certificate.objects.count(),
+    }
+
+
+@pytest.mark.parametrize("case", VOLUNTEER_CASES, ids=str)
+def test_a_get_changes_no_service_points_or_rewards(case, volunteer_world):
+    client = booking_client(case, volunteer_world, enforce_csrf_checks=False)
+    before = volunteers_snapshot()
+
+    response = client.get(
+        reverse(case.url_name, args=case.args(volunteer_world)),
+        case.data(volunteer_world),
+    )
+
+    assert response.status_code in {200, 405}
+    assert volunteers_snapshot() == before
+
+
+@pytest.mark.parametrize("case", VOLUNTEER_CASES, ids=str)
+def test_a_volunteers_post_without_csrf_token_is_refused(case, volunteer_world):
+    client = booking_client(case, volunteer_world, enforce_csrf_checks=True)
+    before = volunteers_snapshot()
+
+    response = client.post(
+        reverse(case.url_name, args=case.args(volunteer_world)),
+        case.data(volunteer_world),
+    )
+
+    assert response.status_code == 403
+    assert volunteers_snapshot() == before
+
+
+@pytest.mark.parametrize("case", VOLUNTEER_CASES, ids=str)
+def test_the_same_volunteers_post_with_a_csrf_token_does_change_something(
+    case, volunteer_world
+):
+    client = booking_client(case, volunteer_world, enforce_csrf_checks=True)
+    before = volunteers_snapshot()
+    client.get(reverse("accounts:password_reset"))  # sets the CSRF cookie
+    token = client.cookies["csrftoken"].value
+
+    response = client.post(
+        reverse(case.url_name, args=case.args(volunteer_world)),
+        {**case.data(volunteer_world), "csrfmiddlewaretoken": token},
+    )
+
+    assert response.status_code == 302
+    assert volunteers_snapshot() != before
