@@ -115,7 +115,14 @@ def permissions_of(role: str) -> set[str]:
 
 def test_the_roles_migrations_created_every_group(db):
     names = set(Group.objects.values_list("name", flat=True))
-    every_role = {"学员", "讲师", "教学点负责人", "管理员", "志愿服务协调员", "爱心商户"}
+    every_role = {
+        "学员",
+        "讲师",
+        "教学点负责人",
+        "管理员",
+        "志愿服务协调员",
+        "爱心商户",
+    }
 
     assert every_role <= names
     assert set(roles.ROLE_LABELS) == every_role
