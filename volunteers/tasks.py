@@ -1,7 +1,7 @@
 """django-q2 entry points: each takes IDs (or nothing), loads, calls one service,
 and is safe to run twice."""
 
-from volunteers import ledger, redemptions, services
+from volunteers import ledger, promotions, redemptions, services
 
 
 def expire_points_task() -> int:
@@ -14,3 +14,11 @@ def expire_redemptions_task() -> int:
 
 def credit_teaching_hours_task() -> int:
     return services.credit_teaching_hours()
+
+
+def evaluate_levels_task() -> int:
+    return promotions.evaluate_everyone()
+
+
+def finish_notices_task() -> int:
+    return promotions.finish_notices()

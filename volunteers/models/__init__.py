@@ -1,7 +1,17 @@
 """Growth: what service earns (point items), the service volunteers give and its
-approval, the append-only points ledger, and the rewards points buy."""
+approval, the append-only points ledger, the rewards points buy, and the level
+ladder they lead up."""
 
 from .ledger import PointAccount, PointEntry
+from .levels import (
+    LevelEvent,
+    LevelReview,
+    LevelRule,
+    Objection,
+    Promotion,
+    RecruitmentRound,
+    RoundApplication,
+)
 from .rewards import Merchant, Redemption, RedemptionEvent, Reward
 from .service import (
     CoordinatorScope,
@@ -11,6 +21,13 @@ from .service import (
 )
 
 __all__ = [
+    "LevelEvent",
+    "LevelReview",
+    "LevelRule",
+    "Objection",
+    "Promotion",
+    "RecruitmentRound",
+    "RoundApplication",
     "CoordinatorScope",
     "Merchant",
     "PointAccount",
