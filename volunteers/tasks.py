@@ -1,7 +1,7 @@
 """django-q2 entry points: each takes IDs (or nothing), loads, calls one service,
 and is safe to run twice."""
 
-from volunteers import ledger, promotions, redemptions, services
+from volunteers import ladder, ledger, promotions, redemptions, services
 
 
 def expire_points_task() -> int:
@@ -17,7 +17,7 @@ def credit_teaching_hours_task() -> int:
 
 
 def evaluate_levels_task() -> int:
-    return promotions.evaluate_everyone()
+    return ladder.evaluate_everyone()
 
 
 def finish_notices_task() -> int:

@@ -7,7 +7,13 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.viewsets.base import ViewSetGroup
 
-from volunteers import report_hooks  # noqa: F401 (registers its own hooks)
+from volunteers import (  # noqa: F401 (each registers its own hooks)
+    ladder_hooks,
+    level_report_hooks,
+    promotion_hooks,
+    recruitment_hooks,
+    report_hooks,
+)
 from volunteers.reward_viewsets import MerchantViewSet, RedemptionViewSet, RewardViewSet
 from volunteers.service_viewsets import CoordinatorScopeViewSet, PointItemViewSet
 

@@ -1,0 +1,1 @@
+"""Wagtail admin registrations for the ladder (ladder): imported by wagtail_hooks."""

@@ -1,0 +1,1 @@
+"""Wagtail admin registrations for the ladder (level_report): imported by wagtail_hooks."""

@@ -1,0 +1,1 @@
+"""Wagtail admin registrations for the ladder (promotion): imported by wagtail_hooks."""

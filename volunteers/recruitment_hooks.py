@@ -1,0 +1,1 @@
+"""Wagtail admin registrations for the ladder (recruitment): imported by wagtail_hooks."""
