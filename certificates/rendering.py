@@ -103,6 +103,7 @@ LAYOUT_CJK_FACES = {
     Layout.CLASSIC: "Noto Serif CJK SC",
     Layout.MODERN: "Noto Sans CJK SC",
     Certificate.Kind.SERVICE_PROOF.value: "Noto Serif CJK SC",
+    Certificate.Kind.APPOINTMENT.value: "Noto Serif CJK SC",
 }
 # What the compact font keeps besides GB 2312: Latin, general punctuation, CJK
 # symbols and punctuation, full-width forms.
