@@ -27,7 +27,7 @@ from certificates.models import (
     CertificateEvent,
     CertificateTemplate,
 )
-from certificates.signals import certificate_issued
+from certificates.signals import certificate_issued, certificate_revoked
 from certificates.snapshots import (
     PRINT_LANGUAGE,
     build_snapshot,
@@ -349,6 +349,12 @@ def revoke_certificate(certificate: Certificate, *, actor: User, reason: str) ->
     certificate.status, certificate.revoked_at = Certificate.Status.REVOKED, now
     certificate.revoked_reason = reason
     _record(certificate, Kind.REVOKED, actor, reason)
+    certificate_id = certificate.pk
+    transaction.on_commit(
+        lambda: certificate_revoked.send(
+            sender=Certificate, certificate_id=certificate_id
+        )
+    )
 
 
 @transaction.atomic(durable=True)

@@ -5,3 +5,7 @@ from django.dispatch import Signal
 # Sent after the transaction that issued a certificate commits.
 # Arguments: certificate_id (int).
 certificate_issued = Signal()
+
+# Sent after the transaction that revoked a certificate commits.
+# Arguments: certificate_id (int).
+certificate_revoked = Signal()

@@ -27,7 +27,7 @@ from PIL import Image, UnidentifiedImageError
 from courses.models import AttendanceRecord, ClassSession
 from courses.reports.figures import ATTENDED
 from school.models import User
-from volunteers import ledger
+from volunteers import ladder, ledger
 from volunteers.models import (
     PointEntry,
     PointItem,
@@ -213,6 +213,7 @@ def _credit(record: ServiceRecord, *, actor: User | None) -> ServiceRecord:
     ServiceRecordEvent.objects.create(
         record=record, kind=Event.APPROVED, actor=actor, note=note
     )
+    ladder.evaluate_after_commit(record.volunteer_id)
     return record
 
 

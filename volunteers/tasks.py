@@ -22,3 +22,11 @@ def evaluate_levels_task() -> int:
 
 def finish_notices_task() -> int:
     return promotions.finish_notices()
+
+
+def evaluate_person_task(person_id: int) -> int:
+    return len(ladder.evaluate_person(person_id))
+
+
+def flag_level_task(certificate_id: int) -> bool:
+    return ladder.flag_level_for(certificate_id) is not None
