@@ -19,6 +19,7 @@ from courses.models import CoursePage, Enrollment
 from courses.selectors.attendance import AttendanceRate, attendance_rates
 from school.models import Level, User
 from volunteers import ledger
+from volunteers.ladder import Requirement, StepProgress, next_step
 from volunteers.models import LevelEvent, PointEntry, Promotion, RoundApplication
 
 HISTORY_PER_PAGE = 20
@@ -86,50 +87,27 @@ def ladder_of(level: str) -> list[Rung]:
     ]
 
 
-def next_step_of(person: User) -> Any:
-    """What the next step still needs, from the ladder's own rules (None at the
-    top, or before the ladder's evaluation is available)."""
-    try:
-        from volunteers.ladder import next_step
-    except ImportError:  # the ladder's rules are not installed yet
-        return None
-    return next_step(person)
-
-
 @dataclass(frozen=True)
 class NextStep:
-    """The next rung and what it still needs, as lines to show ("还差 12 小时服务")."""
+    """The next rung, each of its requirements met or not, and the lines of what
+    it still needs ("还差 12 小时服务", "需完成专项技能班")."""
 
     level: str
     label: str
     needs: list[str]
+    requirements: list[Requirement] = field(default_factory=list)
 
 
-def as_next_step(person: User, step: Any) -> NextStep | None:
-    """The ladder's answer laid out for the page, whatever its shape: an object
-    with a target level and its missing items, or the missing items alone."""
+def as_next_step(step: StepProgress | None) -> NextStep | None:
+    """The ladder's answer laid out for the page (None at the top)."""
     if step is None:
         return None
-    rank = Level.rank(person.level)
-    if rank + 1 >= len(Level.values):
-        return None
-    level = getattr(step, "level", None) or getattr(step, "to_level", None)
-    level = level if level in Level.values else Level.values[rank + 1]
-    needs: Any = step
-    for name in ("needs", "missing", "lines", "reasons"):
-        if hasattr(step, name):
-            needs = getattr(step, name)
-            break
-    if callable(needs):
-        needs = needs()
-    if isinstance(needs, str):
-        lines = [needs]
-    else:
-        try:
-            lines = [str(line) for line in needs]
-        except TypeError:
-            lines = [str(needs)]
-    return NextStep(level=level, label=str(Level(level).label), needs=lines)
+    return NextStep(
+        level=step.level,
+        label=step.level_label,
+        needs=list(step.missing),
+        requirements=list(step.requirements),
+    )
 
 
 def level_events_of(person: User) -> list[LevelEvent]:
@@ -204,7 +182,7 @@ def growth_of(person: User) -> Growth:
         person=person,
         ladder=ladder_of(person.level),
         since=since_event(person, events),
-        next_step=as_next_step(person, next_step_of(person)),
+        next_step=as_next_step(next_step(person)),
         certificates=completion_certificates_of(person),
         balance=ledger.balance_of(person),
         attendance=attendance_of(person),

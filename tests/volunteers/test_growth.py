@@ -1,6 +1,7 @@
 """我的成长: the person's own story on one page, and nobody else's."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -68,31 +69,38 @@ def test_the_level_says_since_when_from_its_level_event(client, trainee):
     assert "居民 → 志愿者" in page
 
 
-def test_what_the_next_step_needs_comes_from_the_ladder(client, trainee, monkeypatch):
-    monkeypatch.setattr(
-        growth, "next_step_of", lambda person: ["还差 12 小时服务", "需完成专项技能班"]
-    )
+def test_a_resident_is_told_the_volunteer_step_needs_a_basic_certificate(
+    client, trainee
+):
+    client.force_login(trainee)
+    page = client.get(URL).content.decode()
+    assert "晋级为志愿者还需要" in page
+    assert "需完成基础通识班（获得结业证书）" in page
+
+
+def test_a_volunteer_is_told_the_hours_and_the_specialist_class_still_needed(
+    client, trainee
+):
     promote(trainee, Level.VOLUNTEER)
+    with transaction.atomic():
+        ledger.append_entry(
+            trainee, kind=PointEntry.Kind.CORRECTION, amount=10, hours=Decimal("8")
+        )
     client.force_login(trainee)
     page = client.get(URL).content.decode()
     assert "晋级为社区能人还需要" in page
     assert "还差 12 小时服务" in page
-    assert "需完成专项技能班" in page
+    assert "需完成专项技能班（获得结业证书）" in page
+    assert "未满足" in page
 
 
-def test_a_next_step_object_is_read_for_its_level_and_needs(trainee):
-    class Step:
-        level = Level.TALENT
-        needs = ("还差 3 小时服务",)
-
-    step = growth.as_next_step(trainee, Step())
-    assert step.label == "社区能人"
-    assert step.needs == ["还差 3 小时服务"]
-
-
-def test_a_manager_has_no_next_step(trainee):
-    trainee.level = Level.MANAGER
-    assert growth.as_next_step(trainee, ["x"]) is None
+def test_a_manager_is_at_the_top(client, trainee):
+    for level in (Level.VOLUNTEER, Level.TALENT, Level.MANAGER):
+        promote(trainee, level)
+    client.force_login(trainee)
+    response = client.get(URL)
+    assert response.context["growth"].next_step is None
+    assert "您已是社区主理人" in response.content.decode()
 
 
 def test_hours_earned_points_and_balance_and_their_history(client, trainee):
