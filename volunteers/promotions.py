@@ -31,6 +31,7 @@ from certificates.services import issue_document
 from certificates.snapshots import PRINT_LANGUAGE, add_months, date_label
 from school.models import Level, SchoolPage, User
 from school.permissions import user_is_school_admin
+from volunteers import ladder
 from volunteers.levels import change_level
 from volunteers.models import LevelEvent, LevelRule, Objection, Promotion
 
@@ -86,16 +87,15 @@ def next_level(person: User) -> str | None:
     return values[rank + 1] if rank + 1 < len(values) else None
 
 
+def step_progress(person: User, rule: LevelRule):
+    """The person against `rule`: each requirement met or not (ladder.progress)."""
+    return ladder.progress(rule, ladder.load_facts(person))
+
+
 def missing_for(person: User, rule: LevelRule) -> list[str]:
     """What the person still lacks for `rule`, in words (empty: they meet it)."""
-    from volunteers import ladder  # the ladder reads certificates, hours, points
-
-    if ladder.meets_rule(person, rule):
-        return []
-    step = ladder.next_step(person)
-    requirements = getattr(step, "requirements", None) or []
-    missing = [str(r.missing) for r in requirements if not r.met and r.missing]
-    return missing or [_("尚未满足该等级的晋级条件")]
+    step = step_progress(person, rule)
+    return [r.missing for r in step.requirements if not r.met]
 
 
 @transaction.atomic(durable=True)
@@ -140,23 +140,10 @@ def apply_for_level(person: User, *, to_level: str, statement: str) -> Promotion
 
 
 def reasons_for(person: User, rule: LevelRule) -> list[str]:
-    """What the promotion rests on, as listed on the public notice (no personal
-    data beyond what the rule counts)."""
+    """What the promotion rests on, as listed on the public notice: the
+    requirements the person meets (no personal data beyond them)."""
     with translation.override(PRINT_LANGUAGE):
-        reasons = []
-        if rule.required_tier:
-            reasons.append(
-                _("持有%(tier)s结业证书") % {"tier": rule.get_required_tier_display()}
-            )
-        if rule.min_service_hours:
-            reasons.append(
-                _("累计服务时长满 %(hours)s 小时") % {"hours": rule.min_service_hours}
-            )
-        if rule.min_points_earned:
-            reasons.append(
-                _("累计获得积分满 %(points)d 分") % {"points": rule.min_points_earned}
-            )
-        return reasons
+        return [str(reason) for reason in step_progress(person, rule).reasons]
 
 
 # --- review -----------------------------------------------------------------------
