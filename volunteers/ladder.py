@@ -306,13 +306,15 @@ def _promote(person_id: int, step: StepProgress) -> Promotion | None:
     return promotion
 
 
-def evaluate_person(person: User | int) -> list[Promotion]:
+def evaluate_person(
+    person: User | int, *, rules: dict[str, LevelRule] | None = None
+) -> list[Promotion]:
     """Check the person against each step above their level, in order, and take
     every automatic step whose rule is met (each exactly once, however the
     signals and the nightly job race). A step applied for or reviewed is not
     opened here: the person applies."""
     person_id = person if isinstance(person, int) else person.pk
-    rules = active_rules()
+    rules = active_rules() if rules is None else rules
     made = []
     while True:
         person = User.objects.filter(pk=person_id, is_active=True).first()
@@ -392,7 +394,7 @@ def evaluate_everyone() -> int:
         if rule is None or rule.needs_application or rule.needs_review:
             continue
         for person_id in qualifying_ids(rule):
-            made += len(evaluate_person(person_id))
+            made += len(evaluate_person(person_id, rules=rules))
     return made
 
 
