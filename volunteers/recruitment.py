@@ -12,13 +12,13 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Avg, Count, F
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certificates.models import Certificate
-from courses.models import Tier
+from courses.models import Feedback, Tier
 from courses.selectors.attendance import (
     NO_MARKS,
     AttendanceRate,
@@ -127,12 +127,15 @@ class Applicant:
     hours: Decimal
     points_earned: int
     attendance: AttendanceRate
+    # The feedback on sessions the person ran as an instructor: (average, count).
+    satisfaction: tuple[Decimal, int] | None = None
 
 
 def applicants(recruitment_round: RecruitmentRound) -> list[Applicant]:
     """The round's applications (withdrawn ones left out) with each person's
-    valid completion certificates, approved service hours, points earned and
-    attendance rate — in a fixed number of queries, however many applied."""
+    valid completion certificates, approved service hours, points earned,
+    attendance rate and, for those who ran sessions, the feedback those sessions
+    received — in a fixed number of queries, however many applied."""
     applications = list(
         recruitment_round.applications.exclude(status=Status.WITHDRAWN)
         .select_related("person__org_unit")
@@ -161,6 +164,14 @@ def applicants(recruitment_round: RecruitmentRound) -> list[Applicant]:
         )
     }
     rates = rates_grouped_by(counted_records().filter(trainee_id__in=ids), "trainee")
+    ran = "session__classsession__instructors"
+    satisfaction = {
+        row[ran]: (Decimal(row["average"]).quantize(Decimal("0.1")), row["count"])
+        for row in Feedback.objects.filter(**{f"{ran}__in": ids})
+        .order_by()
+        .values(ran)
+        .annotate(average=Avg("score"), count=Count("pk"))
+    }
     return [
         Applicant(
             application=application,
@@ -168,6 +179,7 @@ def applicants(recruitment_round: RecruitmentRound) -> list[Applicant]:
             hours=accounts.get(application.person_id, {}).get("hours", Decimal(0)),
             points_earned=accounts.get(application.person_id, {}).get("earned", 0),
             attendance=rates.get(application.person_id, NO_MARKS),
+            satisfaction=satisfaction.get(application.person_id),
         )
         for application in applications
     ]

@@ -285,7 +285,7 @@ class RoundDetailView(RunnerMixin, TemplateView):
         )
 
 
-def _decide(request: HttpRequest, pk: int, action) -> HttpResponse:
+def _decide(request: HttpRequest, pk: int, action, done: str) -> HttpResponse:
     check_runner(request.user)
     chosen = get_object_or_404(RoundApplication.objects.select_related("person"), pk=pk)
     try:
@@ -293,23 +293,20 @@ def _decide(request: HttpRequest, pk: int, action) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(
-            request,
-            _("已处理：%(name)s。") % {"name": chosen.person.real_name},
-        )
+        messages.success(request, done % {"name": chosen.person.real_name})
     return redirect("recruitment_admin:round", chosen.recruitment_round_id)
 
 
 @require_POST
 def shortlist_application(request: HttpRequest, pk: int) -> HttpResponse:
     """入围: put the application on the shortlist."""
-    return _decide(request, pk, recruitment.shortlist)
+    return _decide(request, pk, recruitment.shortlist, _("%(name)s 已入围。"))
 
 
 @require_POST
 def select_application(request: HttpRequest, pk: int) -> HttpResponse:
     """入选: take one of the round's places; the person enters public notice."""
-    return _decide(request, pk, recruitment.select)
+    return _decide(request, pk, recruitment.select, _("%(name)s 已入选，进入公示。"))
 
 
 @require_POST

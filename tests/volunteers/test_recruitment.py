@@ -5,6 +5,7 @@ the volunteers' pages (only their own application) and the administrators' side
 by side (constant queries; 404 to anyone else); GETs that change nothing."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
@@ -423,10 +424,32 @@ def test_the_applicants_selector_is_a_fixed_number_of_queries(
     for person in talents:
         apply(a_round, person)
 
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         listed = recruitment.applicants(a_round)
     assert [a.certificates for a in listed] == [["社区领导力（领导力提升班）"]] * 3
     assert {a.attendance.percent for a in listed} == {None}
+    assert {a.satisfaction for a in listed} == {None}
+
+
+def test_an_applicant_who_ran_sessions_shows_the_feedback_they_received(
+    a_round, talents, class_session, trainee, other_trainee
+):
+    from courses.models import Feedback
+
+    class_session.instructors.add(talents[0])
+    for person, score in ((trainee, 5), (other_trainee, 4)):
+        Feedback.objects.create(
+            trainee=person,
+            session=class_session,
+            training_class=class_session.training_class,
+            score=score,
+        )
+    apply(a_round, talents[0])
+    apply(a_round, talents[1])
+
+    listed = recruitment.applicants(a_round)
+
+    assert [a.satisfaction for a in listed] == [(Decimal("4.5"), 2), None]
 
 
 @pytest.mark.parametrize("who", ["trainee", "instructor", "site_host"])
