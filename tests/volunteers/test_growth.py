@@ -204,9 +204,16 @@ def test_a_person_sees_only_their_own_growth(client, trainee, other_trainee):
     assert client.get(f"{URL}{other_trainee.pk}/").status_code == 404
 
 
-def test_the_queries_do_not_grow_with_entries_or_events(client):
+def test_the_queries_do_not_grow_with_entries_or_events(client, course_index):
     counts = []
     for entries in (2, 40):
+        for n in range(entries // 4):
+            CoursePageFactory(
+                parent=course_index,
+                title=f"能人课{entries}-{n}",
+                slug=f"c-{entries}-{n}",
+                minimum_level=Level.TALENT,
+            )
         person = UserFactory(level=Level.RESIDENT)
         with transaction.atomic():
             for _ in range(entries):
