@@ -178,8 +178,11 @@ def apply(request: HttpRequest) -> HttpResponse:
     )
     form = ApplicationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        if not applicable or open_one is not None:
+        if not applicable:
             raise Http404
+        if open_one is not None:  # a second press of 提交申请: show the first
+            messages.info(request, _("您已提交过申请，这里是它的进度。"))
+            return redirect("promotions:promotion", open_one.pk)
         if form.is_valid():
             try:
                 promotion = promotions.apply_for_level(

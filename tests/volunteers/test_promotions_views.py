@@ -188,7 +188,7 @@ def test_a_qualified_talent_applies_once_and_waits_for_review(
     assert promotion.from_level == Level.TALENT
     assert promotion.reasons  # what it rests on, for the notice
     again = client.post(reverse("promotions:apply"), {"statement": "再申请一次"})
-    assert again.status_code == 404
+    assert again["Location"] == reverse("promotions:promotion", args=[promotion.pk])
     assert Promotion.objects.count() == 1
     assert "查看申请进度" in client.get(reverse("promotions:apply")).content.decode()
 
