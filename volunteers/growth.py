@@ -96,6 +96,7 @@ class NextStep:
     label: str
     needs: list[str]
     requirements: list[Requirement] = field(default_factory=list)
+    applied_for: bool = False
 
 
 def as_next_step(step: StepProgress | None) -> NextStep | None:
@@ -107,6 +108,7 @@ def as_next_step(step: StepProgress | None) -> NextStep | None:
         label=step.level_label,
         needs=list(step.missing),
         requirements=list(step.requirements),
+        applied_for=step.rule.needs_application,
     )
 
 

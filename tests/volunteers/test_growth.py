@@ -240,3 +240,28 @@ def test_the_queries_do_not_grow_with_entries_or_events(client, course_index):
 def test_my_service_links_to_my_growth(client, trainee):
     client.force_login(trainee)
     assert f'href="{URL}"' in client.get(reverse("services:mine")).content.decode()
+
+
+def test_a_talent_is_pointed_to_apply_for_the_manager_step(client, trainee):
+    for level in (Level.VOLUNTEER, Level.TALENT):
+        promote(trainee, level)
+    client.force_login(trainee)
+    page = client.get(URL).content.decode()
+    assert "晋级为社区主理人还需要" in page
+    assert "需本人申请并经审核" in page
+    assert f'href="{reverse("promotions:apply")}"' in page
+
+
+def test_my_promotion_links_to_its_page(client, trainee):
+    promotion = Promotion.objects.create(
+        person=trainee,
+        from_level=Level.RESIDENT,
+        to_level=Level.VOLUNTEER,
+        status=Promotion.Status.PENDING_REVIEW,
+        source=Promotion.Source.APPLICATION,
+    )
+    client.force_login(trainee)
+    page = client.get(URL).content.decode()
+    link = reverse("promotions:promotion", args=[promotion.pk])
+    assert f'href="{link}"' in page
+    assert client.get(link).status_code == 200
