@@ -87,7 +87,9 @@ def eligibility(recruitment_round: RecruitmentRound, person: User) -> Eligibilit
     return Eligibility(not missing, missing)
 
 
-def is_accepting(recruitment_round: RecruitmentRound, now: datetime | None = None):
+def is_accepting(
+    recruitment_round: RecruitmentRound, now: datetime | None = None
+) -> bool:
     """Open for applications: the round is open and now is within its dates."""
     now = now or timezone.now()
     return (

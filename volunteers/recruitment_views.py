@@ -16,6 +16,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -237,7 +238,7 @@ class RoundIndexView(RunnerMixin, TemplateView):
                 filter=~Q(applications__status=RoundApplication.Status.WITHDRAWN),
             )
         ).order_by("-opens_at", "-pk")
-        return super().get_context_data(rounds=listed, **kwargs)
+        return super().get_context_data(rounds=listed, now=timezone.now(), **kwargs)
 
 
 class RoundCreateView(RunnerMixin, FormView):
