@@ -339,6 +339,14 @@ class _AccountFieldsMixin(forms.Form):
         if "is_superuser" in self.fields and not (for_user and for_user.is_superuser):
             # Disabled, not removed: the form keeps the stored value, ignores the POST.
             self.fields["is_superuser"].disabled = True
+        if "level" in self.fields:
+            # Shown, never edited: a level moves only on the ladder (promotion,
+            # retirement, demotion), which writes who and why (a LevelEvent).
+            self.fields["level"].disabled = True
+            self.fields["level"].help_text = _(
+                "等级随晋级、退出或降级变化，不能在此修改；"
+                "退出或降级请到“等级调整”办理。"
+            )
 
     def clean_real_name(self) -> str:
         return clean_real_name(self.cleaned_data["real_name"])

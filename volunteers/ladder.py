@@ -467,9 +467,20 @@ def flag_level(person: User, certificate: Certificate) -> LevelReview | None:
     return review
 
 
-def _require_admin(actor: User) -> None:
-    if not user_is_school_admin(actor):
+def user_manages_levels(user: User) -> bool:
+    """Administrators (管理员) and superusers retire, demote and resolve level
+    reviews; nobody else."""
+    return user_is_school_admin(user)
+
+
+def _require_admin(actor: User, person_id: int) -> None:
+    """Administrators only, and never on their own level."""
+    if not user_manages_levels(actor):
         raise PermissionDenied(_("只有管理员可以调整等级。"))
+    if actor.pk == person_id:
+        raise ValidationError(
+            _("不能调整自己的等级，请由其他管理员处理。"), code="own_level"
+        )
 
 
 def _require_reason(reason: str) -> str:
@@ -507,7 +518,7 @@ def retire(person: User, *, actor: User, reason: str) -> LevelEvent:
     """退出: a volunteer who leaves the ladder stops being a volunteer and is a
     resident (居民) again; administrators only, with a reason. Their open
     promotions are withdrawn and open reviews closed."""
-    _require_admin(actor)
+    _require_admin(actor, person.pk)
     reason = _require_reason(reason)
     person = User.objects.select_for_update().get(pk=person.pk)
     if person.level == Level.RESIDENT:
@@ -524,7 +535,7 @@ def retire(person: User, *, actor: User, reason: str) -> LevelEvent:
 @transaction.atomic(durable=True)
 def demote(person: User, *, to_level: str, actor: User, reason: str) -> LevelEvent:
     """降级 to a lower level: administrators only, with a reason."""
-    _require_admin(actor)
+    _require_admin(actor, person.pk)
     reason = _require_reason(reason)
     person = User.objects.select_for_update().get(pk=person.pk)
     if to_level not in Level.values or Level.rank(to_level) >= Level.rank(person.level):
@@ -548,7 +559,7 @@ def _open_review(review: LevelReview) -> LevelReview:
 @transaction.atomic(durable=True)
 def keep_level(review: LevelReview, *, actor: User, note: str = "") -> LevelReview:
     """复核通过: the level stands; the review closes with a cleared LevelEvent."""
-    _require_admin(actor)
+    _require_admin(actor, review.person_id)
     review = _open_review(review)
     now = timezone.now()
     review.resolved_by, review.resolved_at = actor, now
@@ -571,7 +582,7 @@ def demote_from_review(
     review: LevelReview, *, to_level: str, actor: User, reason: str
 ) -> LevelEvent:
     """Resolve a review by demoting, with a reason (administrators only)."""
-    _require_admin(actor)
+    _require_admin(actor, review.person_id)
     reason = _require_reason(reason)
     review = _open_review(review)
     person = User.objects.select_for_update().get(pk=review.person_id)

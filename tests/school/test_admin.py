@@ -483,7 +483,8 @@ def test_superuser_creates_a_user_with_phone_and_real_name(client, superuser, gr
     user = User.objects.get(phone="13900139000")
     assert user.real_name == "钱七"
     assert user.org_unit == grid
-    assert user.level == Level.VOLUNTEER
+    # The level is shown, not edited: it moves only on the ladder (volunteers).
+    assert user.level == Level.RESIDENT
     assert user.email == ""
     assert not user.is_superuser
     assert list(user.groups.values_list("name", flat=True)) == [roles.TRAINEE]
@@ -532,7 +533,7 @@ def test_user_admin_refuses_a_taken_phone(client, superuser, trainee, grid):
     assert User.objects.count() == users_before
 
 
-def test_superuser_edits_a_users_name_unit_and_level(
+def test_superuser_edits_a_users_name_and_unit_but_not_the_level(
     client, superuser, trainee, community
 ):
     client.force_login(superuser)
@@ -558,7 +559,7 @@ def test_superuser_edits_a_users_name_unit_and_level(
     trainee.refresh_from_db()
     assert trainee.real_name == "张三丰"
     assert trainee.org_unit == community
-    assert trainee.level == Level.TALENT
+    assert trainee.level == Level.RESIDENT
     assert trainee.check_password(TEST_PASSWORD)
 
 
