@@ -1,4 +1,4 @@
-"""The header leads to the volunteer pages: 我的服务 and 积分商城 for everyone
+"""The header leads to the volunteer pages: 我的成长, 我的服务 and 积分商城 for everyone
 logged in, 兑换码核销 only for the staff of a merchant."""
 
 from django.urls import reverse
@@ -12,6 +12,7 @@ from volunteers.models import Merchant
 pytestmark = pytest.mark.django_db
 
 SERVICE, REWARDS = reverse("services:mine"), reverse("rewards:catalogue")
+GROWTH = reverse("growth:mine")
 MERCHANT_PAGE = reverse("rewards:merchant")
 
 
@@ -23,6 +24,7 @@ def header_links(client, person) -> str:
 def test_a_trainee_finds_service_and_rewards_but_not_the_merchant_page(client, trainee):
     page = header_links(client, trainee)
     assert f'href="{SERVICE}"' in page and f'href="{REWARDS}"' in page
+    assert f'href="{GROWTH}"' in page
     assert MERCHANT_PAGE not in page
 
 
