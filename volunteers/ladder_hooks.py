@@ -43,7 +43,7 @@ class LevelRuleViewSet(ModelViewSet):
     model = LevelRule
     icon = "list-ol"
     menu_label = gettext_lazy("等级规则")
-    menu_order = 150
+    menu_order = 600
     name = "volunteer_level_rules"
     url_prefix = "volunteers/level-rules"
     add_to_admin_menu = False
@@ -318,23 +318,23 @@ def register_level_admin_urls():
     ]
 
 
-@hooks.register("register_admin_menu_item")
+@hooks.register("register_volunteers_menu_item")
 def register_level_reviews_menu_item():
     return LevelAdminMenuItem(
         gettext_lazy("等级复核"),
         reverse_lazy("level_admin:reviews"),
         name="level-reviews",
         icon_name="warning",
-        order=163,
+        order=740,
     )
 
 
-@hooks.register("register_admin_menu_item")
+@hooks.register("register_volunteers_menu_item")
 def register_level_people_menu_item():
     return LevelAdminMenuItem(
         gettext_lazy("等级调整"),
         reverse_lazy("level_admin:people"),
         name="level-people",
         icon_name="user",
-        order=164,
+        order=730,
     )

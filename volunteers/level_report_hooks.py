@@ -28,12 +28,12 @@ def register_level_report_urls():
     ]
 
 
-@hooks.register("register_admin_menu_item")
+@hooks.register("register_volunteers_menu_item")
 def register_level_reports_menu_item():
     return LevelReportsMenuItem(
         _("等级报表"),
         reverse_lazy("level_reports:index"),
         name="level-reports",
         icon_name="table",
-        order=165,
+        order=810,
     )

@@ -29,23 +29,23 @@ def register_promotion_review_urls():
     ]
 
 
-@hooks.register("register_admin_menu_item")
+@hooks.register("register_volunteers_menu_item")
 def register_promotion_review_menu_item():
     return PromotionMenuItem(
         _("晋级审核"),
         reverse_lazy("promotion_review:queue"),
         name="promotion-review",
         icon_name="user",
-        order=161,
+        order=700,
     )
 
 
-@hooks.register("register_admin_menu_item")
+@hooks.register("register_volunteers_menu_item")
 def register_promotion_notices_menu_item():
     return PromotionMenuItem(
         _("公示与异议"),
         reverse_lazy("promotion_review:notices"),
         name="promotion-notices",
         icon_name="warning",
-        order=162,
+        order=710,
     )

@@ -28,12 +28,12 @@ def register_recruitment_urls():
     ]
 
 
-@hooks.register("register_admin_menu_item")
+@hooks.register("register_volunteers_menu_item")
 def register_recruitment_menu_item():
     return RecruitmentMenuItem(
         _("主理人招募"),
         reverse_lazy("recruitment_admin:index"),
         name="recruitment-rounds",
         icon_name="group",
-        order=161,
+        order=720,
     )

@@ -28,12 +28,12 @@ def register_volunteer_report_urls():
     ]
 
 
-@hooks.register("register_admin_menu_item")
+@hooks.register("register_volunteers_menu_item")
 def register_volunteer_reports_menu_item():
     return VolunteerReportsMenuItem(
         _("志愿服务报表"),
         reverse_lazy("volunteer_reports:index"),
         name="volunteer-reports",
         icon_name="table",
-        order=160,
+        order=800,
     )

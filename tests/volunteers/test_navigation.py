@@ -41,3 +41,8 @@ def test_staff_of_no_merchant_or_of_a_closed_one_do_not(client, instructor, grid
 
     assert MERCHANT_PAGE not in header_links(client, instructor)
     assert MERCHANT_PAGE not in header_links(client, shopkeeper)
+
+
+def test_anyone_finds_the_public_notice_of_promotions_in_the_footer(client):
+    page = client.get(reverse("accounts:login")).content.decode()
+    assert f'href="{reverse("promotions:notice")}"' in page
