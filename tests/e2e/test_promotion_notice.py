@@ -11,7 +11,6 @@ from playwright.sync_api import Page, expect
 
 from school.models import Level, User
 from tests.e2e.axe import assert_no_serious_violations
-from tests.e2e.conftest import artifacts_dir, browser, phone_page  # noqa: F401
 from tests.factories import TEST_PASSWORD
 from volunteers import promotions
 from volunteers.models import Objection, Promotion
@@ -24,7 +23,7 @@ def fits_the_screen(page: Page) -> bool:
 
 
 def test_a_visitor_logs_in_from_the_notice_and_objects_on_a_phone(
-    phone_page: Page,  # noqa: F811 (the e2e fixture imported above)
+    phone_page: Page,
     live_server,
     trainee,
     other_trainee,
