@@ -826,3 +826,226 @@ def test_the_same_volunteers_post_with_a_csrf_token_does_change_something(
 
     assert response.status_code == 302
     assert volunteers_snapshot() != before
+
+
+# The level ladder (volunteers.promotion_views, recruitment_views, ladder_hooks): the
+# same three checks, around a qualified 社区能人 who has not applied yet, one who has
+# applied to an open recruitment round, promotions waiting for review, in notice and
+# held by an objection, and a volunteer whose level is flagged for review.
+
+
+def local_input(moment) -> str:
+    """A datetime as a datetime-local input sends it."""
+    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
+
+
+LADDER_CASES = [
+    BookingCase(
+        "promotions:apply",
+        "talent",
+        lambda w: [],
+        lambda w: {"statement": "我在社区服务三年，希望组织更多夜校活动。"},
+    ),
+    BookingCase(
+        "promotions:object",
+        "other_trainee",
+        lambda w: [w["in_notice"].pk],
+        lambda w: {"reason": "该同志近期很少参加服务。"},
+    ),
+    BookingCase(
+        "recruitment:apply",
+        "talent",
+        lambda w: [w["round"].pk],
+        lambda w: {"statement": "我组织过邻里互助，希望带动更多居民参与。"},
+    ),
+    BookingCase(
+        "recruitment:withdraw",
+        "applicant",
+        lambda w: [w["application"].pk],
+        lambda w: {},
+    ),
+    BookingCase(
+        "promotion_review:decide",
+        "school_admin",
+        lambda w: [w["waiting"].pk],
+        lambda w: {"action": "approve"},
+    ),
+    BookingCase(
+        "promotion_review:resolve",
+        "school_admin",
+        lambda w: [w["objection"].pk],
+        lambda w: {"outcome": "dismiss", "note": "经核实，服务记录属实。"},
+    ),
+    BookingCase(
+        "recruitment_admin:create",
+        "school_admin",
+        lambda w: [],
+        lambda w: {
+            "title": "第三批社区主理人招募",
+            "places": "2",
+            "opens_at": local_input(timezone.now()),
+            "closes_at": local_input(timezone.now() + timedelta(days=14)),
+            "description": "面向社区能人招募社区主理人。",
+        },
+    ),
+    BookingCase(
+        "recruitment_admin:shortlist",
+        "school_admin",
+        lambda w: [w["application"].pk],
+        lambda w: {},
+    ),
+    BookingCase(
+        "recruitment_admin:select",
+        "school_admin",
+        lambda w: [w["application"].pk],
+        lambda w: {},
+    ),
+    BookingCase(
+        "recruitment_admin:close",
+        "school_admin",
+        lambda w: [w["round"].pk],
+        lambda w: {},
+    ),
+    BookingCase(
+        "level_admin:resolve",
+        "school_admin",
+        lambda w: [w["review"].pk],
+        lambda w: {"action": "keep", "note": "另有同等证书，保留等级。"},
+    ),
+    BookingCase(
+        "level_admin:retire",
+        "school_admin",
+        lambda w: [w["flagged"].pk],
+        lambda w: {"reason": "本人申请退出"},
+    ),
+    BookingCase(
+        "level_admin:demote",
+        "school_admin",
+        lambda w: [w["talent"].pk],
+        lambda w: {"to_level": "volunteer", "reason": "长期未参加服务"},
+    ),
+]
+
+
+@pytest.fixture
+def ladder_world(world, other_trainee, course_index, certificate_template):
+    from courses.models import Tier
+    from school.models import Level
+    from tests.certificates.factories import completed_enrollment
+    from tests.courses.factories import CoursePageFactory, TrainingClassFactory
+    from tests.volunteers.test_promotions import approve, pending
+    from tests.volunteers.test_recruitment_support import open_now
+    from volunteers import ladder, promotions, recruitment
+
+    admin = world["school_admin"]
+
+    def certified(name: str, tier: str, level: str) -> tuple[User, Certificate]:
+        person = UserFactory(real_name=name, org_unit=world["grid"], level=level)
+        course = CoursePageFactory(parent=course_index, tier=tier)
+        enrollment = completed_enrollment(TrainingClassFactory(course=course), person)
+        return person, certificate_services.issue_certificate(
+            enrollment, template=certificate_template, deliver=False
+        )
+
+    talent, _ = certified("赵能人", Tier.LEADERSHIP, Level.TALENT)
+    applicant, _ = certified("钱报名", Tier.LEADERSHIP, Level.TALENT)
+    recruitment_round = open_now(admin)
+    application = recruitment.apply_to_round(
+        recruitment_round, person=applicant, statement="希望带动更多居民参与。"
+    )
+    waiting, in_notice, held = (
+        pending(UserFactory(real_name=name, org_unit=world["grid"], level=Level.TALENT))
+        for name in ("孙待审", "李公示", "周暂停")
+    )
+    approve(in_notice, admin)
+    approve(held, admin)
+    objection = promotions.lodge_objection(
+        held, objector=other_trainee, reason="该同志近期很少参加服务。"
+    )
+    flagged, basis = certified("吴志愿", Tier.BASIC, Level.RESIDENT)
+    ladder.evaluate_person(flagged)  # a volunteer on the basic certificate ...
+    certificate_services.revoke_certificate(basis, actor=admin, reason="错发")
+    review = ladder.flag_level_for(basis.pk)  # ... since revoked
+    assert review is not None
+    return {
+        **world,
+        "other_trainee": other_trainee,
+        "talent": talent,
+        "applicant": applicant,
+        "round": recruitment_round,
+        "application": application,
+        "waiting": waiting,
+        "in_notice": in_notice,
+        "objection": objection,
+        "flagged": flagged,
+        "review": review,
+    }
+
+
+def ladder_snapshot() -> dict:
+    from volunteers.models import (
+        LevelEvent,
+        LevelReview,
+        Objection,
+        Promotion,
+        RecruitmentRound,
+        RoundApplication,
+    )
+
+    return {
+        "promotions": sorted(Promotion.objects.values_list("pk", "status")),
+        "objections": sorted(Objection.objects.values_list("pk", "resolution")),
+        "rounds": sorted(
+            RecruitmentRound.objects.values_list("pk", "status", "selected_count")
+        ),
+        "applications": sorted(RoundApplication.objects.values_list("pk", "status")),
+        "reviews": sorted(LevelReview.objects.values_list("pk", "resolved_at")),
+        "events": LevelEvent.objects.count(),
+        "levels": sorted(User.objects.values_list("pk", "level")),
+    }
+
+
+@pytest.mark.parametrize("case", LADDER_CASES, ids=str)
+def test_a_get_changes_no_ladder_state(case, ladder_world):
+    client = booking_client(case, ladder_world, enforce_csrf_checks=False)
+    before = ladder_snapshot()
+
+    response = client.get(
+        reverse(case.url_name, args=case.args(ladder_world)),
+        case.data(ladder_world),
+    )
+
+    assert response.status_code in {200, 405}
+    assert ladder_snapshot() == before
+
+
+@pytest.mark.parametrize("case", LADDER_CASES, ids=str)
+def test_a_ladder_post_without_csrf_token_is_refused(case, ladder_world):
+    client = booking_client(case, ladder_world, enforce_csrf_checks=True)
+    before = ladder_snapshot()
+
+    response = client.post(
+        reverse(case.url_name, args=case.args(ladder_world)),
+        case.data(ladder_world),
+    )
+
+    assert response.status_code == 403
+    assert ladder_snapshot() == before
+
+
+@pytest.mark.parametrize("case", LADDER_CASES, ids=str)
+def test_the_same_ladder_post_with_a_csrf_token_does_change_something(
+    case, ladder_world
+):
+    client = booking_client(case, ladder_world, enforce_csrf_checks=True)
+    before = ladder_snapshot()
+    client.get(reverse("accounts:password_reset"))  # sets the CSRF cookie
+    token = client.cookies["csrftoken"].value
+
+    response = client.post(
+        reverse(case.url_name, args=case.args(ladder_world)),
+        {**case.data(ladder_world), "csrfmiddlewaretoken": token},
+    )
+
+    assert response.status_code == 302
+    assert ladder_snapshot() != before
