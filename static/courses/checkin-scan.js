@@ -1,90 +1,16 @@
-// The staff phone page: read a trainee's card QR with the camera (jsQR, from npm,
-// served as our own static file) and submit it through the typed-code form, which
-// works alone without a camera or this script. After a check-in the page comes
-// back and the camera starts again, for the next trainee.
+// The staff phone page: read a trainee's card QR with the shared camera reader
+// (static/js/qr-camera.js) and submit it through the typed-code form. A card code is
+// 7-18 digits; spaces and dashes in the QR text are dropped.
 (function () {
   "use strict";
-  var section = document.querySelector("[data-scanner]");
-  var form = document.querySelector("[data-scan-form]");
-  if (!section || !form || typeof window.jsQR !== "function"
-      || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-    return;
-  }
-  var input = form.querySelector("input[name=code]");
-  var video = section.querySelector("[data-scanner-video]");
-  var start = section.querySelector("[data-scanner-start]");
-  var stop = section.querySelector("[data-scanner-stop]");
-  var status = section.querySelector("[data-scanner-status]");
-  var canvas = document.createElement("canvas");
-  var context = canvas.getContext("2d", { willReadFrequently: true });
-  var stream = null;
-  var KEY = "gridschool.checkin.scanning";
-  var LAST = "gridschool.checkin.last";
-  // The card just checked in is likely still in front of the camera when the page
-  // comes back: the same code is not sent again for this long.
-  var SAME_CARD_MS = 30000;
-
-  function justSent(digits) {
-    var last = (window.sessionStorage.getItem(LAST) || "").split(":");
-    return last[0] === digits && Date.now() - Number(last[1]) < SAME_CARD_MS;
-  }
-
-  section.hidden = false;
-
-  function stopCamera() {
-    if (stream) { stream.getTracks().forEach(function (track) { track.stop(); }); }
-    stream = null;
-    video.hidden = true;
-    stop.hidden = true;
-    start.hidden = false;
-  }
-
-  function tick() {
-    if (!stream) { return; }
-    if (video.readyState >= video.HAVE_ENOUGH_DATA) {
-      canvas.width = video.videoWidth;
-      canvas.height = video.videoHeight;
-      context.drawImage(video, 0, 0, canvas.width, canvas.height);
-      var image = context.getImageData(0, 0, canvas.width, canvas.height);
-      var found = window.jsQR(image.data, image.width, image.height,
-                              { inversionAttempts: "dontInvert" });
-      var digits = found && found.data.replace(/[\s-]/g, "");
-      if (digits && /^\d{7,18}$/.test(digits) && !justSent(digits)) {
-        window.sessionStorage.setItem(LAST, digits + ":" + Date.now());
-        input.value = digits;
-        status.textContent = section.dataset.found || "";
-        stopCamera();
-        window.sessionStorage.setItem(KEY, "1");
-        form.submit();
-        return;
-      }
+  if (!window.GridschoolQrCamera) { return; }
+  window.GridschoolQrCamera.attach({
+    section: document.querySelector("[data-scanner]"),
+    form: document.querySelector("[data-scan-form]"),
+    key: "gridschool.checkin",
+    read: function (text) {
+      var digits = text.replace(/[\s-]/g, "");
+      return /^\d{7,18}$/.test(digits) ? digits : null;
     }
-    window.requestAnimationFrame(tick);
-  }
-
-  function startCamera() {
-    navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false })
-      .then(function (media) {
-        stream = media;
-        video.srcObject = media;
-        video.hidden = false;
-        stop.hidden = false;
-        start.hidden = true;
-        status.textContent = "";
-        return video.play();
-      })
-      .then(function () { window.requestAnimationFrame(tick); })
-      .catch(function () {
-        stopCamera();
-        window.sessionStorage.removeItem(KEY);
-        status.textContent = section.dataset.noCamera || "";
-      });
-  }
-
-  start.addEventListener("click", startCamera);
-  stop.addEventListener("click", function () {
-    window.sessionStorage.removeItem(KEY);
-    stopCamera();
   });
-  if (window.sessionStorage.getItem(KEY) === "1") { startCamera(); }
 })();
