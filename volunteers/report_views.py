@@ -9,23 +9,14 @@ the admin; to anyone else every report URL is a 404, as if it did not exist.
 Every view is a GET that changes nothing.
 """
 
-import itertools
-
 from django import forms
-from django.http import Http404, HttpRequest, HttpResponse
-from django.urls import path, reverse
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
-from django.views.generic import TemplateView
 
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.admin.widgets.button import HeaderButton
-
-from courses.report_views import PeriodForm, display
+from courses.report_views import PeriodForm
 from courses.reports import exports
 from school.models import OrgUnit, User
 from volunteers import reports
+from volunteers.report_pages import ReportSection, section_urls
 
 PAGE_ROWS = 500
 
@@ -36,12 +27,6 @@ def user_reads_volunteer_reports(user: User) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     return user.is_superuser or user.has_perm("volunteers.view_pointentry")
-
-
-def check_reader(user: User) -> None:
-    """A 404 for anyone who may not read these reports, the same as a missing page."""
-    if not user_reads_volunteer_reports(user):
-        raise Http404
 
 
 class CommitteeForm(PeriodForm):
@@ -118,114 +103,14 @@ NOTES = {
 }
 
 
-# --- the pages -------------------------------------------------------------------------
+SECTION = ReportSection(
+    namespace="volunteer_reports",
+    title=gettext_lazy("志愿服务报表"),
+    reports=REPORTS,
+    reads=user_reads_volunteer_reports,
+    index_template="volunteers/admin/report_index.html",
+    notes=NOTES,
+    page_rows=lambda: PAGE_ROWS,
+)
 
-
-class ReportIndexView(WagtailAdminTemplateMixin, TemplateView):
-    """志愿服务报表: the four reports, each with what it shows."""
-
-    template_name = "volunteers/admin/report_index.html"
-    page_title = gettext_lazy("志愿服务报表")
-    header_icon = "table"
-
-    def setup(self, request, *args, **kwargs):
-        super().setup(request, *args, **kwargs)
-        check_reader(request.user)
-
-    def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            reports=[
-                (reverse("volunteer_reports:report", args=[name]), title, summary)
-                for name, (title, summary, _form, _table) in REPORTS.items()
-            ],
-            **kwargs,
-        )
-
-
-class ReportView(WagtailAdminTemplateMixin, TemplateView):
-    """One report on screen, filtered by dates (and community), with its exports."""
-
-    template_name = "volunteers/admin/report_table.html"
-    header_icon = "table"
-
-    def setup(self, request, *args, **kwargs):
-        super().setup(request, *args, **kwargs)
-        check_reader(request.user)
-        self.name = kwargs["name"]
-        if self.name not in REPORTS:
-            raise Http404
-        self.title, _summary, form_class, self.table = REPORTS[self.name]
-        self.form = form_class(request.GET or None)
-
-    def get_page_title(self):
-        return self.title
-
-    @property
-    def header_buttons(self):
-        query = self.request.GET.urlencode()
-        suffix = f"?{query}" if query else ""
-        return [
-            HeaderButton(
-                label,
-                url=reverse("volunteer_reports:export", args=[self.name, file_format])
-                + suffix,
-                icon_name="download",
-            )
-            for label, file_format in (
-                (_("导出 CSV"), "csv"),
-                (_("导出 Excel"), "xlsx"),
-            )
-        ]
-
-    def get_breadcrumbs_items(self):
-        return [
-            *self.breadcrumbs_items,
-            {"url": reverse("volunteer_reports:index"), "label": _("志愿服务报表")},
-            {"url": "", "label": self.title},
-        ]
-
-    def get_context_data(self, **kwargs):
-        headers, rows = self.table(self.form)
-        # A year of a busy district's redemptions is for the file, not the screen.
-        shown = list(itertools.islice(rows, PAGE_ROWS + 1))
-        return super().get_context_data(
-            form=self.form,
-            headers=headers,
-            rows=[[display(value) for value in row] for row in shown[:PAGE_ROWS]],
-            more=len(shown) > PAGE_ROWS,
-            page_rows=PAGE_ROWS,
-            note=NOTES.get(self.name, ""),
-            **kwargs,
-        )
-
-
-@require_GET
-def export_report(request: HttpRequest, name: str, file_format: str) -> HttpResponse:
-    """A report for the dates (and community) asked for, as CSV or XLSX."""
-    check_reader(request.user)
-    if name not in REPORTS or file_format not in ("csv", "xlsx"):
-        raise Http404
-    title, _summary, form_class, table = REPORTS[name]
-    form = form_class(request.GET or None)
-    period = form.period
-    parts = [str(title)]
-    community = getattr(form, "community_value", None)
-    if community is not None:
-        parts.append(community.name)
-    dates = "-".join(str(day) for day in (period.start, period.end) if day is not None)
-    if dates:
-        parts.append(dates)
-    filename = "-".join(parts)
-    if file_format == "csv":
-        return exports.csv_response(table(form), filename)
-    return exports.xlsx_response(table(form), filename, title=str(title))
-
-
-urlpatterns = [
-    path("", ReportIndexView.as_view(), name="index"),
-    path("<str:name>/", ReportView.as_view(), name="report"),
-    path("<str:name>/export/<str:file_format>/", export_report, name="export"),
-]
+urlpatterns = section_urls(SECTION)
