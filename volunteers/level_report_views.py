@@ -76,7 +76,7 @@ SECTION = ReportSection(
     title=gettext_lazy("等级报表"),
     reports=REPORTS,
     reads=user_reads_level_reports,
-    index_template="volunteers/admin/level_report_index.html",
+    index_template="volunteers/admin/report_index.html",
     notes=NOTES,
 )
 
