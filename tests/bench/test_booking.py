@@ -25,10 +25,10 @@ server answering, the PostgreSQL run is skipped.
 import http.client
 import os
 import statistics
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+from tests.bench.databases import fresh_postgres_database
 from tests.bench.test_make_run import (
     LOGGED_IN,
     environment,
@@ -162,22 +162,6 @@ def p95(latencies: list[float]) -> float:
     return statistics.quantiles(latencies, n=20)[-1]
 
 
-def _postgres_database() -> str:
-    """A fresh, empty PG_BENCH_URL database; skip when no server answers."""
-    psycopg = pytest.importorskip("psycopg")
-    parts = urlsplit(PG_BENCH_URL)
-    name = parts.path.lstrip("/")
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-    try:
-        admin = psycopg.connect(admin_url, autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as error:
-        pytest.skip(f"no PostgreSQL at {admin_url}: {error}")
-    with admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    return PG_BENCH_URL
-
-
 @pytest.mark.parametrize("database", ["sqlite", "pg"])
 def test_a_flash_of_500_bookings_meets_the_server_of_make_run(
     tmp_path, record_figures, database
@@ -187,7 +171,7 @@ def test_a_flash_of_500_bookings_meets_the_server_of_make_run(
     port = free_port()
     extra = {"PORT": str(port)}
     if database == "pg":
-        extra["DATABASE_URL"] = _postgres_database()
+        extra["DATABASE_URL"] = fresh_postgres_database(PG_BENCH_URL)
     env = environment(var_dir, SETTINGS, **extra)
     manage(env, "migrate", "--noinput")
     manage(env, "seed_demo", "--trainees", str(TRAINEES))

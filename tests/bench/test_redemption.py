@@ -21,7 +21,6 @@ a server answering, the PostgreSQL run is skipped.
 """
 
 import os
-from urllib.parse import urlsplit, urlunsplit
 
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -30,6 +29,7 @@ from django.urls import reverse
 import pytest
 
 from school.models import Level
+from tests.bench.databases import fresh_postgres_database
 from tests.bench.test_make_run import environment, manage, python_in
 from tests.factories import UserFactory
 from volunteers import ledger
@@ -102,22 +102,6 @@ print(json.dumps({
 """
 
 
-def _postgres_database() -> str:
-    """A fresh, empty PG_BENCH_URL database; skip when no server answers."""
-    psycopg = pytest.importorskip("psycopg")
-    parts = urlsplit(PG_BENCH_URL)
-    name = parts.path.lstrip("/")
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-    try:
-        admin = psycopg.connect(admin_url, autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as error:
-        pytest.skip(f"no PostgreSQL at {admin_url}: {error}")
-    with admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    return PG_BENCH_URL
-
-
 @pytest.mark.parametrize("database", ["sqlite", "pg"])
 def test_a_flash_of_200_redemptions_neither_overdraws_nor_oversells(
     tmp_path, record_figures, database
@@ -126,7 +110,7 @@ def test_a_flash_of_200_redemptions_neither_overdraws_nor_oversells(
     var_dir.mkdir()
     extra = {}
     if database == "pg":
-        extra["DATABASE_URL"] = _postgres_database()
+        extra["DATABASE_URL"] = fresh_postgres_database(PG_BENCH_URL)
     env = environment(var_dir, SETTINGS, **extra)
     manage(env, "migrate", "--noinput")
     result = python_in(env, FLASH)

@@ -13,13 +13,11 @@ thread per job.
 """
 
 import itertools
-import multiprocessing
 import re
 from collections import Counter
 from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 import pytest
 
@@ -33,7 +31,7 @@ from courses.models import (
     SeatQuota,
 )
 from school.models import OrgUnit, User
-from tests.concurrency import run_all_concurrently, run_in_processes
+from tests.concurrency import run_jobs
 from tests.courses.factories import ClassSessionFactory
 from tests.factories import OrgUnitFactory
 
@@ -95,28 +93,11 @@ def _run(job: tuple) -> tuple:
     return job, "ok", value
 
 
-def _run_next(queue) -> tuple:
-    return _run(queue.get())
-
-
 def race(jobs: Sequence[tuple], *, processes: bool = False) -> list[tuple]:
     """Run the jobs at once: each in its own forked process, or on threads (one per
     job on SQLite, PG_THREADS sharing them on PostgreSQL). Outcomes as `_run`
     gives them, in no particular order."""
-    if processes:
-        queue = multiprocessing.get_context("fork").SimpleQueue()
-        for job in jobs:
-            queue.put(job)
-        outcomes = run_in_processes(_run_next, len(jobs), queue)
-    else:
-        threads = len(jobs) if connection.vendor == "sqlite" else PG_THREADS
-        lanes = [jobs[i::threads] for i in range(min(threads, len(jobs)))]
-        done = run_all_concurrently(
-            [lambda lane=lane: [_run(job) for job in lane] for lane in lanes]
-        )
-        assert all(isinstance(lane, list) for lane in done), done
-        outcomes = [outcome for lane in done for outcome in lane]
-    assert len(outcomes) == len(jobs)
+    outcomes = run_jobs(jobs, _run, processes=processes, pg_threads=PG_THREADS)
     errors = [o for o in outcomes if not isinstance(o, tuple) or o[1] == "error"]
     assert errors == [], errors  # no exception, no "database is locked"
     return outcomes

@@ -9,19 +9,17 @@ share PG_THREADS threads, each running its share one after another; SQLite takes
 one thread per job (its writers queue behind BEGIN IMMEDIATE).
 """
 
-import multiprocessing
 from collections.abc import Sequence
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
 import pytest
 
 from school.models import Level, User
-from tests.concurrency import run_all_concurrently, run_in_processes
+from tests.concurrency import run_jobs
 from tests.volunteers.test_rewards_support import *  # noqa: F403 (fixtures)
 from tests.volunteers.test_rewards_support import credit, make_reward
 from volunteers import ledger, redemptions
@@ -60,27 +58,10 @@ def _run(job: tuple) -> tuple:
     return job, "ok", value
 
 
-def _run_next(queue) -> tuple:
-    return _run(queue.get())
-
-
 def race(jobs: Sequence[tuple], *, processes: bool = False) -> list[tuple]:
     """Run the jobs at once (forked processes, or threads); no job may fail with
     anything but a refusal."""
-    if processes:
-        queue = multiprocessing.get_context("fork").SimpleQueue()
-        for job in jobs:
-            queue.put(job)
-        outcomes = run_in_processes(_run_next, len(jobs), queue)
-    else:
-        threads = len(jobs) if connection.vendor == "sqlite" else PG_THREADS
-        lanes = [jobs[i::threads] for i in range(min(threads, len(jobs)))]
-        done = run_all_concurrently(
-            [lambda lane=lane: [_run(job) for job in lane] for lane in lanes]
-        )
-        assert all(isinstance(lane, list) for lane in done), done
-        outcomes = [outcome for lane in done for outcome in lane]
-    assert len(outcomes) == len(jobs)
+    outcomes = run_jobs(jobs, _run, processes=processes, pg_threads=PG_THREADS)
     errors = [o for o in outcomes if not isinstance(o, tuple) or o[1] == "error"]
     assert errors == [], errors
     return outcomes
