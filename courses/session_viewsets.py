@@ -797,26 +797,12 @@ class BookingInspectView(InspectView):
         return context
 
 
-class BookingViewSet(ModelViewSet):
-    """预约记录: bookings of class sessions, filterable; inspect shows the event
-    trail; staff cancel one with a reason. Bookings are made and changed only
-    through the engine: no generic add, edit or delete."""
+class InspectOnlyViewSet(ModelViewSet):
+    """A model's records listed and inspected, never added, edited or deleted
+    through a generic form: they change only through their services."""
 
-    model = Booking
-    # Bookings link to nothing an editor deletes: indexing each one's references
-    # would add writes to every booking, under the session's lock, in a rush.
-    add_to_reference_index = False
-    name = "bookings"
-    url_prefix = "bookings"
-    icon = "calendar-check"
-    menu_label = gettext_lazy("预约记录")
-    menu_order = 210
-    index_view_class = BookingIndexView
-    inspect_view_class = BookingInspectView
     inspect_view_enabled = True
     copy_view_enabled = False
-    filterset_class = BookingFilterSet
-    list_display = ["trainee"]
     form_fields = []  # no generic form is ever served (see get_urlpatterns)
 
     def get_common_view_kwargs(self, **kwargs):
@@ -835,8 +821,9 @@ class BookingViewSet(ModelViewSet):
     def url_finder_class(self):
         from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 
+        # A record's admin URL (search results, links) is its inspect page.
         return type(
-            "BookingURLFinder",
+            f"{self.model.__name__}URLFinder",
             (ModelAdminURLFinder,),
             {"edit_url_name": self.get_url_name("inspect")},
         )
@@ -846,5 +833,30 @@ class BookingViewSet(ModelViewSet):
             path("", self.index_view, name="index"),
             path("results/", self.index_results_view, name="index_results"),
             path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
+        ]
+
+
+class BookingViewSet(InspectOnlyViewSet):
+    """预约记录: bookings of class sessions, filterable; inspect shows the event
+    trail; staff cancel one with a reason. Bookings are made and changed only
+    through the engine: no generic add, edit or delete."""
+
+    model = Booking
+    # Bookings link to nothing an editor deletes: indexing each one's references
+    # would add writes to every booking, under the session's lock, in a rush.
+    add_to_reference_index = False
+    name = "bookings"
+    url_prefix = "bookings"
+    icon = "calendar-check"
+    menu_label = gettext_lazy("预约记录")
+    menu_order = 210
+    index_view_class = BookingIndexView
+    inspect_view_class = BookingInspectView
+    filterset_class = BookingFilterSet
+    list_display = ["trainee"]
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
             path("cancel/<int:pk>/", views.cancel_booking, name="cancel"),
         ]

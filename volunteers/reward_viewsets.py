@@ -10,12 +10,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.forms import modelform_factory
-from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from courses.session_viewsets import InspectOnlyViewSet
 from school import roles
 from school.models import User
 from volunteers.models import Merchant, Redemption, Reward
@@ -169,7 +169,7 @@ class RewardViewSet(ModelViewSet):
         )
 
 
-class RedemptionViewSet(ModelViewSet):
+class RedemptionViewSet(InspectOnlyViewSet):
     """兑换记录: every redemption, filterable by status, reward and date; read
     only — codes are marked on the merchant page, cancelled by the volunteer."""
 
@@ -180,8 +180,6 @@ class RedemptionViewSet(ModelViewSet):
     menu_order = 500
     url_prefix = "volunteers/redemptions"
     add_to_admin_menu = False
-    copy_view_enabled = False
-    inspect_view_enabled = True
     list_display = [
         "code",
         "reward",
@@ -196,33 +194,3 @@ class RedemptionViewSet(ModelViewSet):
     search_fields = ["code", "person__real_name", "reward__title"]
     search_backend_name = None
     ordering = ["-created_at"]
-    form_fields = []  # no generic form is ever served (see get_urlpatterns)
-
-    def get_common_view_kwargs(self, **kwargs):
-        return super().get_common_view_kwargs(
-            **{
-                "add_url_name": None,
-                "edit_url_name": None,
-                "delete_url_name": None,
-                "history_url_name": None,
-                "usage_url_name": None,
-                **kwargs,
-            }
-        )
-
-    @property
-    def url_finder_class(self):
-        from wagtail.admin.admin_url_finder import ModelAdminURLFinder
-
-        return type(
-            "RedemptionURLFinder",
-            (ModelAdminURLFinder,),
-            {"edit_url_name": self.get_url_name("inspect")},
-        )
-
-    def get_urlpatterns(self):
-        return [
-            path("", self.index_view, name="index"),
-            path("results/", self.index_results_view, name="index_results"),
-            path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
-        ]
