@@ -28,6 +28,14 @@ RUN_AXE = """async () => {
 }"""
 
 
+SETTLE_ANIMATIONS = """async () => {
+  const finite = document.getAnimations().filter(
+    (animation) => animation.effect?.getComputedTiming().endTime !== Infinity
+  );
+  await Promise.all(finite.map((animation) => animation.finished.catch(() => null)));
+}"""
+
+
 @cache
 def _axe_source() -> str:
     if not AXE_PATH.exists():
@@ -38,6 +46,9 @@ def _axe_source() -> str:
 def serious_violations(page: Page) -> list[str]:
     """The serious and critical axe-core violations on the page as it stands, one
     readable line each (rule, impact, what it asks, where)."""
+    # A banner still fading in (Wagtail's messages) has, for that moment, too
+    # little contrast: let finite animations finish before judging colours.
+    page.evaluate(SETTLE_ANIMATIONS)
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         # Wrapped in a function so that Playwright runs it as a statement list.
         page.evaluate(f"() => {{ {_axe_source()}\n }}")
