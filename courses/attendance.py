@@ -92,13 +92,6 @@ def enrollments_for(
     return found
 
 
-def enrollment_for(session: BookableSession, trainee: User) -> Enrollment | None:
-    """The trainee's enrolment in the class of a class session (completed ones
-    too), which its marks count toward; None for other sessions."""
-    pk = enrollments_for(session, [trainee.pk]).get(trainee.pk)
-    return Enrollment.objects.get(pk=pk) if pk else None
-
-
 @dataclass(frozen=True)
 class RosterResult:
     """What one roster save did: marks made for the first time, marks changed,

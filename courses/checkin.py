@@ -26,6 +26,11 @@ from django.utils.translation import gettext as _
 
 from courses import sessions
 from courses.attendance import record_attendance
+from courses.checkin_window import (
+    CLOSES_AFTER_START,
+    OPENS_BEFORE_START,
+    window_is_open,
+)
 from courses.models import AttendanceRecord, Booking, CheckInCard, ClassSession
 from school import throttling
 from school.models import User
@@ -33,9 +38,6 @@ from school.models import User
 Status = AttendanceRecord.Status
 Method = AttendanceRecord.Method
 
-# The check-in window: from this long before a session starts to this long after.
-OPENS_BEFORE_START = timedelta(minutes=30)
-CLOSES_AFTER_START = timedelta(minutes=30)
 # Checked in after the start plus this grace is late (迟到).
 LATE_AFTER_START = timedelta(minutes=10)
 # A session's code changes every CODE_PERIOD seconds; the previous one still works.
@@ -140,12 +142,6 @@ def window_of(session) -> tuple[datetime, datetime]:
         session.starts_at - OPENS_BEFORE_START,
         session.starts_at + CLOSES_AFTER_START,
     )
-
-
-def window_is_open(starts_at: datetime, at: datetime | None = None) -> bool:
-    """Whether check-in is open at `at` for a session starting at `starts_at`."""
-    at = at or timezone.now()
-    return starts_at - OPENS_BEFORE_START <= at <= starts_at + CLOSES_AFTER_START
 
 
 def in_window(session, at: datetime | None = None) -> bool:

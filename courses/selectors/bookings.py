@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from courses import booking, checkin
+from courses import booking, checkin_window
 from courses.models import Booking, ClassSession, TrainingClass
 from courses.sessions import session_contact
 from school.models import User
@@ -132,7 +132,7 @@ def _session_row(
         can_cancel=is_open and live,
         can_check_in=confirmed
         and not session.is_cancelled
-        and checkin.window_is_open(session.starts_at, now),
+        and checkin_window.window_is_open(session.starts_at, now),
         contact=session_contact(session)
         if live and not is_open and not session.is_cancelled
         else "",

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from wagtail.models import Page
 
-from courses import checkin
+from courses import checkin_window
 from courses.models import (
     AttendanceRecord,
     Booking,
@@ -234,7 +234,7 @@ def _session_marks(user: User) -> tuple[dict[int, list[SessionMark]], list]:
             trainee=user,
             session__classsession__isnull=False,
             session__cancelled_at__isnull=True,
-            session__starts_at__lte=now + checkin.OPENS_BEFORE_START,
+            session__starts_at__lte=now + checkin_window.OPENS_BEFORE_START,
         )
         .order_by("session__starts_at", "pk")
         .values(
@@ -257,7 +257,7 @@ def _session_marks(user: User) -> tuple[dict[int, list[SessionMark]], list]:
         starts_at, ends_at = row["session__starts_at"], row["session__ends_at"]
         status = row["attendance__status"]
         label = time_label(starts_at, ends_at)
-        if checkin.window_is_open(starts_at, now) and status not in attended:
+        if checkin_window.window_is_open(starts_at, now) and status not in attended:
             now_open.append(
                 CheckInNow(
                     session_id=row["session_id"],
