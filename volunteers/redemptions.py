@@ -192,6 +192,46 @@ def mark_used(code: str, *, actor: User) -> Redemption:
     return redemption
 
 
+def space_rights_of(person: User):
+    """The person's unused, unexpired space-use rights (空间使用权) not already
+    behind a live activity proposal: what they may propose an activity on."""
+    return (
+        Redemption.objects.filter(
+            person=person,
+            status=Status.ISSUED,
+            expires_at__gt=timezone.now(),
+            reward__category=Reward.Category.SPACE_USE,
+        )
+        .exclude(activities__status__in=["pending", "approved", "cancelled"])
+        .select_related("reward")
+        .order_by("expires_at", "pk")
+    )
+
+
+def use_right(redemption: Redemption, *, actor: User, note: str) -> None:
+    """Spend a space-use right on an approved activity, inside the caller's
+    transaction: once, and only while it is unused and unexpired."""
+    now = timezone.now()
+    used = Redemption.objects.filter(
+        pk=redemption.pk,
+        status=Status.ISSUED,
+        expires_at__gt=now,
+        reward__category=Reward.Category.SPACE_USE,
+    ).update(status=Status.USED, used_at=now, used_by=actor)
+    if not used:
+        redemption.refresh_from_db()
+        raise ValidationError(
+            _("发起人的空间使用权已不可用：%(why)s")
+            % {"why": _why_not_usable(redemption, now) or _("该兑换码不可用。")}
+        )
+    RedemptionEvent.objects.create(
+        redemption=redemption,
+        kind=RedemptionEvent.Kind.USED,
+        actor=actor,
+        note=note[:200],
+    )
+
+
 def user_can_cancel(user: User, redemption: Redemption) -> bool:
     """The person who redeemed, or an administrator."""
     if not user.is_authenticated or not user.is_active:

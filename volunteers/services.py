@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from PIL import Image, UnidentifiedImageError
 
-from courses.models import AttendanceRecord, ClassSession
+from courses.models import AttendanceRecord, BookableSession, ClassSession
 from courses.reports.figures import ATTENDED
 from school.models import User
 from volunteers import ladder, ledger
@@ -86,7 +86,8 @@ def check_photo(photo) -> str:
     return PHOTO_FORMATS[kind]
 
 
-def _hours(value) -> Decimal:
+def clean_hours(value) -> Decimal:
+    """Hours as typed: a number 0–24 in tenths, or a ValidationError."""
     try:
         hours = Decimal(str(value)).quantize(Decimal("0.1"))
     except (InvalidOperation, TypeError) as error:
@@ -120,7 +121,7 @@ def log_service(
         raise ValidationError(
             _("该积分事项在服务当天未启用，请选择其他事项。"), code="item_inactive"
         )
-    hours = _hours(hours)
+    hours = clean_hours(hours)
     if item.unit == PointItem.Unit.HOUR and hours <= 0:
         raise ValidationError(_("按小时计分的事项须填写服务时长。"), code="no_hours")
     place, description = place.strip(), description.strip()
@@ -311,59 +312,88 @@ def bulk_reject(
 # Teaching hours.
 
 
-def teaching_item() -> PointItem:
-    """The point item instructors' delivered sessions are credited under (授课服务,
-    per hour), made the first time it is needed."""
-    item = PointItem.objects.filter(name=TEACHING_ITEM_NAME).first()
+def standing_item(name: str, *, category: str, description: str) -> PointItem:
+    """A per-hour point item (10 points an hour) the system credits under, made
+    the first time it is needed; administrators may change it afterwards."""
+    item = PointItem.objects.filter(name=name).first()
     if item is not None:
         return item
     try:
         with transaction.atomic():
             return PointItem.objects.create(
-                name=TEACHING_ITEM_NAME,
-                category=_("教育培训"),
-                description=_("讲师讲授培训班课程，按实际授课时长计入志愿服务。"),
+                name=name,
+                category=category,
+                description=description,
                 unit=PointItem.Unit.HOUR,
                 points=10,
             )
     except IntegrityError:  # another run made it at the same moment
-        return PointItem.objects.get(name=TEACHING_ITEM_NAME)
+        return PointItem.objects.get(name=name)
 
 
-def _session_hours(session: ClassSession) -> Decimal:
+def teaching_item() -> PointItem:
+    """The point item instructors' delivered sessions are credited under (授课服务,
+    per hour)."""
+    return standing_item(
+        TEACHING_ITEM_NAME,
+        category=_("教育培训"),
+        description=_("讲师讲授培训班课程，按实际授课时长计入志愿服务。"),
+    )
+
+
+def session_hours(session: BookableSession) -> Decimal:
+    """A session's length in hours (tenths, rounded down, at most 24)."""
     seconds = Decimal((session.ends_at - session.starts_at).total_seconds())
     hours = (seconds / 3600).quantize(Decimal("0.1"), rounding=ROUND_DOWN)
     return min(hours, MAX_HOURS)
 
 
 @transaction.atomic(durable=True)
-def _credit_teaching(instructor: User, session: ClassSession, item: PointItem) -> bool:
-    ledger.lock_account(instructor)
+def credit_session_service(
+    person: User,
+    *,
+    session: BookableSession,
+    item: PointItem,
+    place: str,
+    description: str,
+) -> bool:
+    """Credit a session the person delivered (taught a class session, ran an
+    activity) as approved service under `item`, once per person and session:
+    False when it already was. Safe to run twice at once."""
+    ledger.lock_account(person)
     # Under the lock a second run finds the first one's record; the unique
     # constraint is the backstop should anything else slip through.
     if ServiceRecord.objects.filter(
-        volunteer=instructor, source_session_id=session.pk
+        volunteer=person, source_session_id=session.pk
     ).exists():
         return False
     try:
         with transaction.atomic():
             record = ServiceRecord.objects.create(
-                volunteer=instructor,
+                volunteer=person,
                 item=item,
                 served_on=timezone.localdate(session.starts_at),
-                hours=_session_hours(session),
-                place=(
-                    session.practice_site.name if session.practice_site else _("线上")
-                )[:100],
-                description=_("讲授：%(session)s") % {"session": session},
+                hours=session_hours(session),
+                place=place[:100],
+                description=description[:1000],
                 source_session_id=session.pk,
             )
     except IntegrityError:
         return False
     record.item = item
-    record.volunteer = instructor
+    record.volunteer = person
     _credit(record, actor=None)
     return True
+
+
+def _credit_teaching(instructor: User, session: ClassSession, item: PointItem) -> bool:
+    return credit_session_service(
+        instructor,
+        session=session,
+        item=item,
+        place=session.practice_site.name if session.practice_site else _("线上"),
+        description=_("讲授：%(session)s") % {"session": session},
+    )
 
 
 def credit_teaching_hours() -> int:

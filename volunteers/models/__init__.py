@@ -1,7 +1,14 @@
 """Growth: what service earns (point items), the service volunteers give and its
 approval, the append-only points ledger, the rewards points buy, and the level
-ladder they lead up."""
+ladder they lead up; community spaces and the activities run in them."""
 
+from .activities import (
+    Activity,
+    ActivityEvent,
+    ActivitySession,
+    CommunitySpace,
+    OpeningHours,
+)
 from .ledger import PointAccount, PointEntry
 from .levels import (
     LevelEvent,
@@ -21,6 +28,11 @@ from .service import (
 )
 
 __all__ = [
+    "Activity",
+    "ActivityEvent",
+    "ActivitySession",
+    "CommunitySpace",
+    "OpeningHours",
     "LevelEvent",
     "LevelReview",
     "LevelRule",

@@ -123,7 +123,9 @@ class ServiceRecord(models.Model):
     approved or rejected by a coordinator who is not the volunteer. Approval
     credits `points_awarded` (and `points_capped` above the item's caps are
     recorded, not credited) and the hours. A record made from a session an
-    instructor taught (`source_session`) is approved as it is made, once."""
+    instructor taught or an activity a manager ran (`source_session`) is
+    approved as it is made, once; a helper's record of an activity session is
+    pending like any other, and also once per session."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("待审核")
@@ -184,7 +186,7 @@ class ServiceRecord(models.Model):
     points_capped = models.PositiveIntegerField(_("超出上限未计入"), default=0)
     source_session = models.ForeignKey(
         "courses.BookableSession",
-        verbose_name=_("授课场次"),
+        verbose_name=_("来源场次"),
         on_delete=models.SET_NULL,
         related_name="+",
         null=True,
