@@ -274,7 +274,11 @@ class TestRights:
         other.refresh_from_db()
         with pytest.raises(ValidationError):
             propose(
-                other, space, [wednesday()], basis=Activity.Basis.RIGHT, right=space_right
+                other,
+                space,
+                [wednesday()],
+                basis=Activity.Basis.RIGHT,
+                right=space_right,
             )
 
 
