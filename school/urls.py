@@ -66,6 +66,7 @@ urlpatterns = [
     path("check-in/", include("courses.checkin_urls")),
     path("feedback/", include("courses.feedback_urls")),
     path("volunteer/", include("volunteers.urls")),
+    path("activities/", include("volunteers.activity_urls")),
     path("", include("certificates.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

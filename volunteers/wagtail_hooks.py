@@ -8,11 +8,13 @@ from wagtail import hooks
 from wagtail.admin.viewsets.base import ViewSetGroup
 
 from volunteers import (  # noqa: F401 (each registers its own hooks)
+    activity_hooks,
     ladder_hooks,
     level_report_hooks,
     promotion_hooks,
     recruitment_hooks,
     report_hooks,
+    utilisation_hooks,
 )
 from volunteers.ladder_hooks import LevelRuleViewSet
 from volunteers.reward_viewsets import MerchantViewSet, RedemptionViewSet, RewardViewSet

@@ -1,0 +1,2 @@
+"""Wagtail admin registrations for community activities: imported by
+volunteers.wagtail_hooks."""
