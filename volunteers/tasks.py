@@ -1,7 +1,7 @@
 """django-q2 entry points: each takes IDs (or nothing), loads, calls one service,
 and is safe to run twice."""
 
-from volunteers import ladder, ledger, promotions, redemptions, services
+from volunteers import activities, ladder, ledger, promotions, redemptions, services
 
 
 def expire_points_task() -> int:
@@ -14,6 +14,10 @@ def expire_redemptions_task() -> int:
 
 def credit_teaching_hours_task() -> int:
     return services.credit_teaching_hours()
+
+
+def credit_activity_hours_task() -> int:
+    return activities.credit_activity_hours()
 
 
 def evaluate_levels_task() -> int:
