@@ -1,3 +1,9 @@
+from django.urls import path
+
+from volunteers import activity_views
+
 app_name = "activities"
 
-urlpatterns = []
+urlpatterns = [
+    path("<int:pk>/", activity_views.activity_detail, name="activity"),
+]
