@@ -444,3 +444,14 @@ def test_a_coordinator_role_is_no_approver(night_school, community):
     coordinator = UserFactory(role=roles.COORDINATOR, org_unit=community)
     with pytest.raises(ValidationError):
         activities.approve_activity(night_school, actor=coordinator)
+
+
+def test_organisers_are_credited_by_an_hourly_job(night_session, trainee, manager):
+    from django.utils.module_loading import import_string
+
+    from django_q.models import Schedule
+
+    schedule = Schedule.objects.get(func="volunteers.tasks.credit_activity_hours_task")
+    assert schedule.minutes == 60
+    _held(night_session, trainee, manager)
+    assert import_string(schedule.func)() == 1
