@@ -1,5 +1,7 @@
-"""Check-in: a trainee's personal card code that staff scan or type, and a
-session's rotating short code that a booked trainee types in themselves.
+"""Check-in: a person's personal card code that staff scan or type, and a
+session's rotating short code that a booked person types in themselves. Any
+bookable session: a class session, or a community activity's (whose caller passes
+the activity's audience rule for walk-ins).
 
 The card code is derived, never stored: the person's id followed by six digits of
 an HMAC over the id and the card's version (CheckInCard; no row is version 0), so
@@ -24,14 +26,20 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from courses import sessions
+from courses import booking, sessions
 from courses.attendance import record_attendance
 from courses.checkin_window import (
     CLOSES_AFTER_START,
     OPENS_BEFORE_START,
     window_is_open,
 )
-from courses.models import AttendanceRecord, Booking, CheckInCard, ClassSession
+from courses.models import (
+    AttendanceRecord,
+    BookableSession,
+    Booking,
+    CheckInCard,
+    ClassSession,
+)
 from school import throttling
 from school.models import User
 
@@ -212,7 +220,7 @@ def _attended(session, trainee: User) -> AttendanceRecord | None:
     )
 
 
-def scan_refusal(session: ClassSession, at: datetime | None = None) -> str | None:
+def scan_refusal(session: BookableSession, at: datetime | None = None) -> str | None:
     """Why staff cannot scan people into this session now, or None: from the
     window's opening to the session's end."""
     at = at or timezone.now()
@@ -229,11 +237,19 @@ def scan_refusal(session: ClassSession, at: datetime | None = None) -> str | Non
     return None
 
 
-def scan_check_in(session: ClassSession, *, code: str, actor: User) -> CheckIn:
+def scan_check_in(
+    session: BookableSession,
+    *,
+    code: str,
+    actor: User,
+    rule: booking.Refusal | None = None,
+) -> CheckIn:
     """Staff check in the person whose card this is: present, or late by the
-    clock. A person enrolled in the class who did not book is seated as a walk-in
-    first, if a seat is free. Refused, changing nothing, for a wrong or retired
-    code, or a person not enrolled in the class."""
+    clock. A person who did not book but whom `rule` (the session's audience rule,
+    asked by the booking engine) lets in is seated as a walk-in first, if a seat
+    is free; a class session's rule, by default, is "enrolled in the class".
+    Refused, changing nothing, for a wrong or retired code, or a person the rule
+    turns away (or, for a session without a rule, anyone who did not book)."""
     if refusal := scan_refusal(session):
         raise ValidationError(refusal)
     person = person_for_card_code(code)
@@ -248,12 +264,7 @@ def scan_check_in(session: ClassSession, *, code: str, actor: User) -> CheckIn:
         session_id=session.pk, trainee=person
     )
     if not confirmed.exists():
-        # Asked without a lock: the walk-in asks again, locked, in its transaction.
-        if not sessions.holds_seat(person, session.training_class_id):
-            raise ValidationError(
-                _("%(name)s没有报名%(class)s（或报名尚未通过审核），不能签到。")
-                % {"name": person.real_name, "class": session.training_class}
-            )
+        rule = _walk_in_rule(session, person, rule)
         waiting = Booking.objects.waitlisted().filter(
             session_id=session.pk, trainee=person
         )
@@ -263,7 +274,13 @@ def scan_check_in(session: ClassSession, *, code: str, actor: User) -> CheckIn:
                 % {"name": person.real_name}
             )
         try:
-            sessions.add_walk_in(session, trainee=person, actor=actor)
+            booking.book(
+                session,
+                trainee=person,
+                actor=actor,
+                rule=rule,
+                source=Booking.Source.WALK_IN,
+            )
         except ValidationError as error:
             # Two staff scanning the same card at once: the other one seated them.
             if confirmed.exists():
@@ -277,7 +294,38 @@ def scan_check_in(session: ClassSession, *, code: str, actor: User) -> CheckIn:
     return CheckIn(record=done.record, already=done.already, walked_in=walked_in)
 
 
-def _scan_mark(session: ClassSession, person: User, actor: User) -> CheckIn:
+def _walk_in_rule(
+    session: BookableSession, person: User, rule: booking.Refusal | None
+) -> booking.Refusal:
+    """The rule that seats this person as a walk-in, once it has been asked (and
+    has let them in) outside the booking's transaction; the booking asks again,
+    in its transaction, before it takes the seat."""
+    if rule is None:
+        if not isinstance(session, ClassSession):
+            raise ValidationError(
+                _("%(name)s没有预约本场，不能签到。请先为其报名，或在点名表中记录。")
+                % {"name": person.real_name}
+            )
+        # Asked without a lock: the class rule locks the enrolment, which only
+        # the booking's transaction may do.
+        if not sessions.holds_seat(person, session.training_class_id):
+            raise ValidationError(
+                _("%(name)s没有报名%(class)s（或报名尚未通过审核），不能签到。")
+                % {"name": person.real_name, "class": session.training_class}
+            )
+        return sessions.class_session_refusal
+    # Any rule may lock what it reads, so it is asked in a transaction of its own.
+    with transaction.atomic():
+        refusal = rule(session, person)
+    if refusal:
+        raise ValidationError(
+            _("%(name)s没有预约本场，不能现场加入：%(reason)s")
+            % {"name": person.real_name, "reason": refusal}
+        )
+    return rule
+
+
+def _scan_mark(session: BookableSession, person: User, actor: User) -> CheckIn:
     record = record_attendance(
         session,
         trainee=person,
@@ -299,7 +347,7 @@ def _too_many_tries() -> str:
     ) % {"minutes": minutes}
 
 
-def self_check_in_refusal(session: ClassSession, trainee: User) -> str | None:
+def self_check_in_refusal(session: BookableSession, trainee: User) -> str | None:
     """Why this trainee cannot check themselves in to this session now, or None
     (the code aside): cancelled, outside the window, not booked, too many tries."""
     if session.is_cancelled:
@@ -324,7 +372,7 @@ def self_check_in_refusal(session: ClassSession, trainee: User) -> str | None:
     return None
 
 
-def self_check_in(session: ClassSession, *, trainee: User, code: str) -> CheckIn:
+def self_check_in(session: BookableSession, *, trainee: User, code: str) -> CheckIn:
     """A booked trainee checks in with the code shown in the room: present, or
     late by the clock. Refused, marking nothing, outside the window, without a
     confirmed booking, with a wrong or stale code (counted: SELF_TRIES per

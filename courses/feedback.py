@@ -1,8 +1,9 @@
 """课后评价: who may rate what, giving (and for 7 days editing) a rating, and the
 reads built on ratings — what a trainee may rate now, an instructor's own figures
-without names, and the administrators' satisfaction report.
+and a session's summary without names, and the administrators' satisfaction report.
 
-Only attendees rate: a session once it has ended, if the trainee's mark for it is
+Only attendees rate: a session (a class session or any other bookable session,
+such as a community activity's) once it has ended, if the person's mark for it is
 present or late; a class once it has ended (or the trainee's enrolment completed),
 if the trainee attended one of its sessions or completed. One rating per trainee
 per session and per class is kept by the database (courses.models.Feedback's
@@ -25,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from courses.models import (
     AttendanceRecord,
+    BookableSession,
     ClassSession,
     Enrollment,
     Feedback,
@@ -50,9 +52,10 @@ def _attended(trainee: User) -> "Q":
     )
 
 
-def session_feedback_refusal(session: ClassSession, trainee: User) -> str | None:
-    """Why the trainee may not rate this session, or None: it must have been held
-    and ended, and the trainee's mark for it must be present or late."""
+def session_feedback_refusal(session: BookableSession, trainee: User) -> str | None:
+    """Why the person may not rate this session (of a class or not), or None: it
+    must have been held and ended, and their mark for it must be present or
+    late."""
     if session.cancelled_at is not None:
         return _("该场次已取消，不能评价。")
     if timezone.now() < session.ends_at:
@@ -61,7 +64,7 @@ def session_feedback_refusal(session: ClassSession, trainee: User) -> str | None
         _attended(trainee), session_id=session.pk
     ).exists()
     if not attended:
-        return _("只有出勤（含迟到）的学员才能评价该场次。")
+        return _("只有出勤（含迟到）的人员才能评价该场次。")
     return None
 
 
@@ -87,18 +90,20 @@ def class_feedback_refusal(training_class: TrainingClass, trainee: User) -> str 
     return None
 
 
-def feedback_refusal(target: ClassSession | TrainingClass, trainee: User) -> str | None:
-    """Why the trainee may not rate this session or class, or None."""
-    if isinstance(target, ClassSession):
-        return session_feedback_refusal(target, trainee)
-    return class_feedback_refusal(target, trainee)
+def feedback_refusal(
+    target: BookableSession | TrainingClass, trainee: User
+) -> str | None:
+    """Why the person may not rate this session or class, or None."""
+    if isinstance(target, TrainingClass):
+        return class_feedback_refusal(target, trainee)
+    return session_feedback_refusal(target, trainee)
 
 
 def existing_feedback(
-    target: ClassSession | TrainingClass, trainee: User
+    target: BookableSession | TrainingClass, trainee: User
 ) -> Feedback | None:
-    """The trainee's rating of this session or class, if given."""
-    if isinstance(target, ClassSession):
+    """The person's rating of this session or class, if given."""
+    if not isinstance(target, TrainingClass):
         return Feedback.objects.filter(trainee=trainee, session_id=target.pk).first()
     return Feedback.objects.filter(
         trainee=trainee, training_class=target, session__isnull=True
@@ -111,6 +116,18 @@ def is_editable(feedback: Feedback, at: datetime | None = None) -> bool:
 
 
 # --- giving ----------------------------------------------------------------------
+
+
+def _class_of(session: BookableSession) -> int | None:
+    """The class of a class session (its rating names it too); None for another
+    session, such as a community activity's."""
+    if isinstance(session, ClassSession):
+        return session.training_class_id
+    return (
+        ClassSession.objects.filter(pk=session.pk)
+        .values_list("training_class_id", flat=True)
+        .first()
+    )
 
 
 def _clean(score, comment: str) -> tuple[int, str]:
@@ -139,31 +156,33 @@ def _edit(feedback: Feedback, *, score: int, comment: str, now: datetime) -> Fee
 
 @transaction.atomic(durable=True)
 def give_feedback(
-    target: ClassSession | TrainingClass,
+    target: BookableSession | TrainingClass,
     *,
     trainee: User,
     score: int,
     comment: str = "",
 ) -> Feedback:
-    """Rate a session or a class the trainee attended (1–5, optional comment), or
-    change the rating within 7 days of giving it. Two submits at once leave one
-    row: the second finds the first through the unique constraint and edits it."""
+    """Rate a session (of a class or not) or a class the person attended (1–5,
+    optional comment), or change the rating within 7 days of giving it. Two
+    submits at once leave one row: the second finds the first through the unique
+    constraint and edits it."""
     score, comment = _clean(score, comment)
     refusal = feedback_refusal(target, trainee)
     if refusal:
         raise ValidationError(refusal)
     now = timezone.now()
+    is_class = isinstance(target, TrainingClass)
     lookup = (
-        {"session_id": target.pk}
-        if isinstance(target, ClassSession)
-        else {"training_class_id": target.pk, "session__isnull": True}
+        {"training_class_id": target.pk, "session__isnull": True}
+        if is_class
+        else {"session_id": target.pk}
     )
     current = Feedback.objects.select_for_update().filter(trainee=trainee, **lookup)
     feedback = current.first()
     if feedback is not None:
         return _edit(feedback, score=score, comment=comment, now=now)
-    session_id = target.pk if isinstance(target, ClassSession) else None
-    class_id = target.training_class_id if session_id else target.pk
+    session_id = None if is_class else target.pk
+    class_id = target.pk if is_class else _class_of(target)
     try:
         # A savepoint: the loser of a race on the unique constraint goes on to
         # edit the winner's row in the same transaction.
@@ -402,6 +421,15 @@ def taught_feedback(instructor: User) -> TaughtFeedback:
     return result
 
 
+def session_feedback_summary(session: BookableSession) -> FeedbackSummary:
+    """The ratings of one session, with their comments and without who gave
+    them (for its organiser): two queries."""
+    feedback = Feedback.objects.filter(session_id=session.pk)
+    summary = _summaries(feedback, "session").get(session.pk, FeedbackSummary())
+    summary.comments = _comments(feedback, "session").get(session.pk, [])
+    return summary
+
+
 # --- the administrators' report --------------------------------------------------
 
 
@@ -430,9 +458,11 @@ def _sorted(summaries: dict) -> list[FeedbackSummary]:
 def satisfaction_report(
     *, since: date | None = None, until: date | None = None
 ) -> SatisfactionReport:
-    """Ratings given between two days (inclusive, either open), aggregated in the
-    database: six queries whatever the number of ratings."""
-    feedback = Feedback.objects.all()
+    """Ratings of classes and their sessions given between two days (inclusive,
+    either open), aggregated in the database: six queries whatever the number of
+    ratings. Ratings of sessions outside a class (community activities) are their
+    organisers' (session_feedback_summary), not the school's."""
+    feedback = Feedback.objects.filter(training_class__isnull=False)
     if since:
         feedback = feedback.filter(created_at__date__gte=since)
     if until:

@@ -196,9 +196,10 @@ class CheckInCard(models.Model):
 
 
 class Feedback(models.Model):
-    """课后评价: a trainee's rating (1–5) and comment on a session they attended, or
-    on a class at its end; one per trainee per session or class, editable for
-    `EDITABLE_FOR` after it is given. Instructors see it without the name."""
+    """课后评价: a person's rating (1–5) and comment on a session they attended (a
+    class session or a community activity's), or on a class at its end; one per
+    person per session or class, editable for `EDITABLE_FOR` after it is given.
+    Instructors and organisers see it without the name."""
 
     EDITABLE_FOR = timedelta(days=7)
 
@@ -216,11 +217,15 @@ class Feedback(models.Model):
         null=True,
         blank=True,
     )
+    # The class of a class session's rating, or the class rated; none for a
+    # session outside a class (a community activity's).
     training_class = models.ForeignKey(
         "courses.TrainingClass",
         verbose_name=_("培训班"),
         on_delete=models.CASCADE,
         related_name="feedback",
+        null=True,
+        blank=True,
     )
     score = models.PositiveSmallIntegerField(
         _("评分"), validators=[MinValueValidator(1), MaxValueValidator(5)]
@@ -248,13 +253,17 @@ class Feedback(models.Model):
                 condition=Q(score__gte=1) & Q(score__lte=5),
                 name="feedback_score_1_to_5",
             ),
+            models.CheckConstraint(
+                condition=Q(session__isnull=False) | Q(training_class__isnull=False),
+                name="feedback_rates_a_session_or_a_class",
+            ),
         ]
         indexes = [
             models.Index(fields=["training_class"], name="feedback_class"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.training_class} · {self.score}"
+        return f"{self.training_class or self.session} · {self.score}"
 
     @property
     def editable_until(self):
