@@ -8,3 +8,8 @@ class CoursesConfig(AppConfig):
     name = "courses"
     verbose_name = _("课程")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from courses import session_kinds
+
+        session_kinds.register_class_sessions()

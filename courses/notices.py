@@ -18,15 +18,13 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone, translation
 
 from courses import booking
 from courses.calendars import booking_ics
-from courses.models import Booking, BookingEvent, ClassSession
+from courses.models import BookableSession, Booking, BookingEvent
 from courses.selectors.bookings import time_label
-from courses.sessions import session_contact
-from school.selectors import school_of_page
+from courses.session_kinds import SessionInfo, describe_sessions
 
 logger = logging.getLogger(__name__)
 
@@ -71,53 +69,42 @@ def _absolute(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def _school_name(session: ClassSession) -> str:
-    school = school_of_page(session.training_class.course)
-    if school is None:
-        return ""
-    return school.display_name or school.title
-
-
-def notice_context(booking_: Booking, session: ClassSession, **extra) -> dict:
-    """What every booking e-mail says of the booking and its session."""
+def notice_context(
+    booking_: Booking, session: BookableSession, info: SessionInfo, **extra
+) -> dict:
+    """What every booking e-mail says of the booking and its session, of any kind."""
     return {
         "booking": booking_,
         "session": session,
         "trainee": booking_.trainee,
-        "class_label": str(session.training_class),
-        "session_title": session.title,
+        "kind_name": info.kind_name,
+        "label": info.label,
+        "session_title": info.title,
         "time_label": time_label(session.starts_at, session.ends_at),
-        "place": session.place,
-        "is_online": session.is_online,
+        "place": info.place,
+        "is_online": info.is_online,
         # The meeting link is for confirmed seats only.
-        "meeting_url": session.meeting_url
-        if session.is_online and booking_.status == Booking.Status.CONFIRMED
+        "meeting_url": info.meeting_url
+        if info.is_online and booking_.status == Booking.Status.CONFIRMED
         else "",
-        "notes": session.notes,
-        "sessions_url": _absolute(
-            reverse("courses:class_sessions", args=[session.training_class_id])
-        ),
-        "school_name": _school_name(session),
+        "notes": info.notes,
+        "page_url": _absolute(info.page_path),
+        "organiser_name": info.organiser_name,
         **extra,
     }
 
 
-def _class_session(session_id: int) -> ClassSession:
-    return ClassSession.objects.select_related(
-        "training_class__course", "practice_site"
-    ).get(pk=session_id)
-
-
 def _notice_mail(event: BookingEvent) -> _Mail | None:
-    """The e-mail about this event, or None when there is nobody to tell or the
-    session is over (news about a past session helps no one)."""
+    """The e-mail about this event, or None when there is nobody to tell, the
+    session is of no registered kind, or it is over (news about a past session
+    helps no one)."""
     booking_ = event.booking
     if not booking_.trainee.email:
         return None
-    try:
-        session = _class_session(booking_.session_id)
-    except ClassSession.DoesNotExist:
-        return None  # another kind of bookable session: its own notices, not these
+    described = describe_sessions([booking_.session_id]).get(booking_.session_id)
+    if described is None:
+        return None
+    session, info = described
     if timezone.now() >= session.ends_at:
         return None
     template, attachment = NOTICES[event.kind]
@@ -131,23 +118,27 @@ def _notice_mail(event: BookingEvent) -> _Mail | None:
     context = notice_context(
         booking_,
         session,
+        info,
         event=event,
         waitlist_position=booking.waitlist_position(booking_),
         cancel_reason=session.cancel_reason,
         note=event.note,
-        contact=session_contact(session),
+        contact=info.contact,
     )
-    return _render(template, context, booking_, attachment, session)
+    return _render(template, context, booking_, attachment, session, info)
 
 
-def _render(template, context, booking_, attachment, session) -> _Mail:
+def _render(template, context, booking_, attachment, session, info) -> _Mail:
     with translation.override(NOTICE_LANGUAGE):
         subject = render_to_string(f"emails/{template}-subject.txt", context)
         body = render_to_string(f"emails/{template}-body.txt", context)
         ics = None
         if attachment is not None:
             ics = booking_ics(
-                booking_, cancelled=attachment == "cancel", session=session
+                booking_,
+                cancelled=attachment == "cancel",
+                session=session,
+                info=info,
             )
     return _Mail(
         subject=" ".join(subject.split()),
@@ -249,17 +240,21 @@ def send_session_reminders(now: datetime | None = None) -> int:
             confirmed_at__lte=now - REMINDER_QUIET,
         )
         .exclude(Q(trainee__email="") | Q(trainee__email__isnull=True))
-        .filter(session__classsession__isnull=False)
         .select_related("trainee")
         .order_by("session__starts_at", "pk")
     )
+    due = list(due)
+    # One query per kind of session for the lot, each session described once.
+    described = describe_sessions({booking_.session_id for booking_ in due})
     sent = 0
-    for booking_ in list(due):
-        session = _class_session(booking_.session_id)
+    for booking_ in due:
+        if booking_.session_id not in described:
+            continue  # a kind no app registered: nothing to say of it
+        session, info = described[booking_.session_id]
         context = notice_context(
-            booking_, session, contact=session_contact(session), is_reminder=True
+            booking_, session, info, contact=info.contact, is_reminder=True
         )
-        mail = _render(REMINDER_TEMPLATE, context, booking_, None, session)
+        mail = _render(REMINDER_TEMPLATE, context, booking_, None, session, info)
         event = _claim_reminder(booking_, now)
         if event is None:
             continue

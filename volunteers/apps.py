@@ -45,6 +45,8 @@ class VolunteersConfig(AppConfig):
 
     def ready(self) -> None:
         from certificates.signals import certificate_issued, certificate_revoked
+        from volunteers.activity_kinds import register_activity_sessions
 
         certificate_issued.connect(_evaluate_holder, dispatch_uid="ladder-issued")
         certificate_revoked.connect(_flag_level, dispatch_uid="ladder-revoked")
+        register_activity_sessions()
