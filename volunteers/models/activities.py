@@ -17,11 +17,14 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+
 from courses.models.booking import BookableSession, BookableSessionQuerySet
 from school.models import AuditEvent, Level
 
 
-class CommunitySpace(models.Model):
+class CommunitySpace(ClusterableModel):
     """A room a community lends for activities: its capacity, when it is open
     (OpeningHours) and the staff who approve its use."""
 
@@ -86,7 +89,8 @@ class OpeningHours(models.Model):
         SATURDAY = 5, _("周六")
         SUNDAY = 6, _("周日")
 
-    space = models.ForeignKey(
+    # A ParentalKey so the admin edits a space's hours inline on its own form.
+    space = ParentalKey(
         CommunitySpace,
         verbose_name=_("社区空间"),
         on_delete=models.CASCADE,
