@@ -247,6 +247,10 @@ class SpaceAdminForm(WagtailAdminModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "community" in self.fields:
+            self.fields["community"].queryset = OrgUnit.objects.of_kind(
+                OrgUnit.Kind.COMMUNITY
+            )
         if self.instance.pk and not self.is_bound:
             phones = self.instance.staff.order_by("real_name").values_list(
                 "phone", flat=True

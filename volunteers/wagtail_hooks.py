@@ -1,6 +1,7 @@
 """Wagtail admin registrations of the volunteers app: one 志愿服务 menu group with
 its models (point items, coordinators' scopes, merchants, rewards, redemptions,
-level rules) and the pages the part modules register into it."""
+level rules, community spaces and activities) and the pages the part modules
+register into it."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +17,7 @@ from volunteers import (  # noqa: F401 (each registers its own hooks)
     report_hooks,
     utilisation_hooks,
 )
+from volunteers.activity_hooks import ActivityViewSet, CommunitySpaceViewSet
 from volunteers.ladder_hooks import LevelRuleViewSet
 from volunteers.reward_viewsets import MerchantViewSet, RedemptionViewSet, RewardViewSet
 from volunteers.service_viewsets import CoordinatorScopeViewSet, PointItemViewSet
@@ -37,6 +39,8 @@ class VolunteersViewSetGroup(ViewSetGroup):
         RewardViewSet,
         RedemptionViewSet,
         LevelRuleViewSet,
+        CommunitySpaceViewSet,
+        ActivityViewSet,
     )
 
 

@@ -4,6 +4,7 @@ resident, the organiser's withdraw and cancel, and the space staff's review
 (only their spaces, a reason to turn down, a conflict named)."""
 
 from datetime import time, timedelta
+from itertools import pairwise
 
 from django.test import Client
 from django.urls import reverse
@@ -145,7 +146,7 @@ class TestPropose:
         ]
         assert len(starts) == 4
         assert {s.time() for s in starts} == {time(19)}
-        assert [(b - a).days for a, b in zip(starts, starts[1:])] == [7, 7, 7]
+        assert [(b - a).days for a, b in pairwise(starts)] == [7, 7, 7]
 
     def test_on_a_right(self, manager, space, space_right):
         response = client_for(manager).post(
