@@ -9,7 +9,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -75,14 +75,6 @@ def get_own_activity_booking(user: User, pk: int) -> Booking:
     return made
 
 
-def _url_or_empty(name: str) -> str:
-    """A URL another part of /activities/ provides, or "" while it does not."""
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return ""
-
-
 def _refused(request: HttpRequest, error: ValidationError) -> None:
     messages.error(request, "；".join(error.messages))
 
@@ -136,8 +128,6 @@ def mine(request: HttpRequest) -> HttpResponse:
             "mine": my_activities(request.user),
             "organises": organises_any(request.user),
             "can_propose": activities.user_can_propose(request.user),
-            "organise_mine_url": _url_or_empty("organise:mine"),
-            "organise_propose_url": _url_or_empty("organise:propose"),
         },
     )
 

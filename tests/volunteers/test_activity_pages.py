@@ -428,6 +428,9 @@ def test_my_activities_lists_sign_ups_places_and_past_attendance(
     assert "候补第 1 位" in page and "已报名" in page and "已参加" in page
     assert "桃园路 1 号二楼" in page
     assert _cancel_url(mine) in page and _cancel_url(queued) in page
+    feedback = reverse("activity_checkin:feedback", args=[attended.pk])
+    assert feedback in page
+    assert reverse("activity_checkin:self", args=[going.pk]) not in page  # not yet
 
     response = _client(trainee).post(_cancel_url(queued), {"back": "mine"}, follow=True)
 
@@ -449,13 +452,29 @@ def test_my_activities_needs_a_login_and_shows_nothing_of_others(
     assert "您还没有报名社区活动" in _text(response)
 
 
-def test_people_who_may_propose_get_the_organiser_links_when_they_exist(
-    approved_night_school, manager
+def test_self_check_in_is_linked_only_inside_the_check_in_window(
+    night_session, trainee
 ):
-    response = _client(manager).get(reverse("activities:mine"))
+    activities.sign_up(night_session, person=trainee)
+    soon = timezone.now() + timedelta(minutes=10)
+    BookableSession.objects.filter(pk=night_session.pk).update(
+        starts_at=soon, ends_at=soon + timedelta(hours=2), booking_closes_at=soon
+    )
 
-    assert response.context["organises"] is True
-    assert response.context["can_propose"] is True
+    page = _text(_client(trainee).get(reverse("activities:mine")))
+
+    assert reverse("activity_checkin:self", args=[night_session.pk]) in page
+
+
+def test_organisers_and_proposers_get_their_links_residents_do_not(
+    approved_night_school, manager, trainee
+):
+    page = _text(_client(manager).get(reverse("activities:mine")))
+    assert reverse("organise:mine") in page and reverse("organise:propose") in page
+
+    page = _text(_client(trainee).get(reverse("activities:mine")))
+    assert reverse("organise:mine") not in page
+    assert reverse("organise:propose") not in page
 
 
 # --- query counts ---------------------------------------------------------------------
