@@ -64,7 +64,10 @@ class ProposeForm(forms.Form):
     kind = forms.ChoiceField(
         label=gettext_lazy("活动类型"),
         choices=Activity.Kind.choices,
-        error_messages=_required(gettext_lazy("请选择活动类型。")),
+        error_messages={
+            **_required(gettext_lazy("请选择活动类型。")),
+            "invalid_choice": gettext_lazy("请选择列表中的活动类型。"),
+        },
     )
     description = forms.CharField(
         label=gettext_lazy("活动介绍"),
@@ -77,7 +80,10 @@ class ProposeForm(forms.Form):
         label=gettext_lazy("社区空间"),
         coerce=int,
         help_text=gettext_lazy("各空间的开放时间列在下方，请在开放时间内安排场次。"),
-        error_messages=_required(gettext_lazy("请选择社区空间。")),
+        error_messages={
+            **_required(gettext_lazy("请选择社区空间。")),
+            "invalid_choice": gettext_lazy("该空间已暂停开放，请选择其他空间。"),
+        },
     )
     seats = forms.IntegerField(
         label=gettext_lazy("名额"),
@@ -123,7 +129,10 @@ class ProposeForm(forms.Form):
         choices=Activity.Audience.choices,
         initial=Activity.Audience.EVERYONE,
         widget=forms.RadioSelect,
-        error_messages=_required(gettext_lazy("请选择活动面向的居民。")),
+        error_messages={
+            **_required(gettext_lazy("请选择活动面向的居民。")),
+            "invalid_choice": gettext_lazy("请选择活动面向的居民。"),
+        },
     )
     audience_unit = forms.ModelChoiceField(
         label=gettext_lazy("面向的社区或街道"),
@@ -141,7 +150,13 @@ class ProposeForm(forms.Form):
     basis = forms.ChoiceField(
         label=gettext_lazy("使用依据"),
         widget=forms.RadioSelect,
-        error_messages=_required(gettext_lazy("请选择空间使用依据。")),
+        error_messages={
+            **_required(gettext_lazy("请选择空间使用依据。")),
+            "invalid_choice": gettext_lazy(
+                "所选空间使用权已不可用（已使用、已过期或已用于另一项申请），"
+                "请重新选择。"
+            ),
+        },
     )
 
     def __init__(self, *args, spaces, rights, **kwargs):
