@@ -128,6 +128,7 @@ def mine(request: HttpRequest) -> HttpResponse:
             "mine": my_activities(request.user),
             "organises": organises_any(request.user),
             "can_propose": activities.user_can_propose(request.user),
+            "reviews": activities.spaces_staffed_by(request.user).exists(),
         },
     )
 
