@@ -212,6 +212,8 @@ class TestMine:
         assert "智能手机夜校" in page and "已通过" in page
         assert "已报名 1 / 1 人" in page and "候补 1 人" in page
         assert reverse("organise:cancel", args=[night_session.activity_id]) in page
+        for name in ("roster", "scan", "code", "helpers", "feedback_summary"):
+            assert reverse(f"activity_checkin:{name}", args=[night_session.pk]) in page
 
     def test_the_organiser_withdraws_a_pending_one(self, night_school, manager):
         response = client_for(manager).post(
