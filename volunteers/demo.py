@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from school import demo as school_demo
 from school.models import Level, OrgUnit, User
-from volunteers import demo_levels, ledger
+from volunteers import demo_activities, demo_levels, ledger
 from volunteers.models import (
     CoordinatorScope,
     Merchant,
@@ -217,9 +217,10 @@ def seed(options: dict[str, Any]) -> str:
     rewards = seed_rewards()
     records, redemptions = seed_history()
     demo_levels.seed(options)
+    activities = demo_activities.seed(options)
     return (
         f"积分事项 {items} 项，爱心商户和共建单位 {merchants} 家，权益 {rewards} 项；"
-        f"新增服务记录 {records} 条、兑换 {redemptions} 笔"
+        f"新增服务记录 {records} 条、兑换 {redemptions} 笔；{activities}"
     )
 
 
