@@ -271,6 +271,7 @@ def test_an_administrator_sees_the_report_in_chinese(client, admin_user, march):
     for words in ("空间使用率", "议事厅", "桃园社区", "2026-03", "小计", "总计"):
         assert words in text
     assert "<svg" in text and "<title" in text and "夜间预约" in text
+    assert "2026-03：日间使用率 2.1%，夜间使用率 4.5%。" in text  # the chart's text
     assert "166" in text and "4.5" in text
 
 
