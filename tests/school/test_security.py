@@ -1049,3 +1049,226 @@ def test_the_same_ladder_post_with_a_csrf_token_does_change_something(
 
     assert response.status_code == 302
     assert ladder_snapshot() != before
+
+
+# --- community activities ------------------------------------------------------------
+
+ACTIVITY_CASES = [
+    BookingCase("activities:sign_up", "resident", lambda w: [w["upcoming"].pk], dict),
+    BookingCase("activities:cancel", "trainee", lambda w: [w["booking"].pk], dict),
+    BookingCase(
+        "organise:propose",
+        "manager",
+        lambda w: [],
+        lambda w: {
+            "title": "书法夜校",
+            "kind": "night_school",
+            "description": "毛笔字入门。",
+            "space": str(w["space"].pk),
+            "seats": "12",
+            "date": w["free_day"].isoformat(),
+            "starts": "19:00",
+            "ends": "21:00",
+            "weeks": "1",
+            "audience": "everyone",
+            "basis": "grant",
+        },
+    ),
+    BookingCase("organise:withdraw", "manager", lambda w: [w["pending"].pk], dict),
+    BookingCase(
+        "organise:cancel",
+        "manager",
+        lambda w: [w["upcoming"].activity_id],
+        lambda w: {"reason": "场地维修"},
+    ),
+    BookingCase(
+        "organise:cancel_session",
+        "manager",
+        lambda w: [w["upcoming"].pk],
+        lambda w: {"reason": "场地维修"},
+    ),
+    BookingCase("organise:approve", "space_staff", lambda w: [w["pending"].pk], dict),
+    BookingCase(
+        "organise:reject",
+        "space_staff",
+        lambda w: [w["pending"].pk],
+        lambda w: {"reason": "该时段另有安排"},
+    ),
+    BookingCase(
+        "activity_checkin:roster",
+        "manager",
+        lambda w: [w["live"].pk],
+        lambda w: {f"mark-{w['live_booking'].pk}": "present"},
+    ),
+    BookingCase(
+        "activity_checkin:scan",
+        "manager",
+        lambda w: [w["live"].pk],
+        lambda w: {"code": w["card_code"]},
+    ),
+    BookingCase(
+        "activity_checkin:self",
+        "trainee",
+        lambda w: [w["live"].pk],
+        lambda w: {"code": w["session_code"]},
+    ),
+    BookingCase(
+        "activity_checkin:feedback",
+        "trainee",
+        lambda w: [w["ended"].pk],
+        lambda w: {"score": "5", "comment": "很实用"},
+    ),
+    BookingCase(
+        "activity_checkin:helpers",
+        "manager",
+        lambda w: [w["ended"].pk],
+        lambda w: {"phones": w["helper"].phone, "hours": "2"},
+    ),
+]
+
+
+@pytest.fixture
+def activity_world(world, community, grid):
+    """A space with its staff, a manager's pending activity, an approved one to
+    come (the trainee signed up), one in its check-in window and one held."""
+    from datetime import datetime, time
+
+    from courses import checkin
+    from courses.attendance import record_attendance
+    from courses.models import AttendanceRecord, BookableSession
+    from school.models import Level
+    from tests.volunteers.conftest import next_weekday_at
+    from volunteers import activities
+    from volunteers.models import CommunitySpace, OpeningHours
+
+    staff = UserFactory(real_name="吴干事", org_unit=community)
+    manager = UserFactory(real_name="郑主理", org_unit=grid, level=Level.MANAGER)
+    space = CommunitySpace.objects.create(
+        community=community, name="活动室", address="桃园路 1 号", capacity=30
+    )
+    space.staff.add(staff)
+    for weekday in range(7):
+        OpeningHours.objects.create(
+            space=space, weekday=weekday, opens=time(8), closes=time(22)
+        )
+
+    def activity(weeks: int, *, approve: bool = True):
+        start = next_weekday_at(2, 19, weeks=weeks)
+        made = activities.propose_activity(
+            organiser=manager,
+            title=f"夜校第{weeks}期",
+            kind="night_school",
+            description="夜校",
+            space=space,
+            seats=20,
+            slots=[activities.Slot(start, start + timedelta(hours=2))],
+        )
+        if approve:
+            activities.approve_activity(made, actor=staff)
+        return made.sessions.get()
+
+    def move(session, starts_at):
+        BookableSession.objects.filter(pk=session.pk).update(
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(hours=2),
+            booking_closes_at=starts_at - timedelta(hours=1),
+        )
+        session.refresh_from_db()
+
+    trainee = world["trainee"]
+    pending = activity(1, approve=False).activity
+    upcoming = activity(2)
+    booking = activities.sign_up(upcoming, person=trainee)
+    live = activity(3)
+    live_booking = activities.sign_up(live, person=trainee)
+    move(live, timezone.now() - timedelta(minutes=5))
+    ended = activity(4)
+    activities.sign_up(ended, person=trainee)
+    move(ended, timezone.now() - timedelta(hours=3))
+    record_attendance(
+        ended,
+        trainee=trainee,
+        status=AttendanceRecord.Status.PRESENT,
+        actor=manager,
+        method=AttendanceRecord.Method.ROSTER,
+        reason="补录",
+    )
+    free_day = timezone.localtime(next_weekday_at(4, 9, weeks=5)).date()
+    assert datetime.combine(free_day, time(19)) > datetime.now()
+    return {
+        **world,
+        "manager": manager,
+        "space_staff": staff,
+        "resident": UserFactory(real_name="钱居民", org_unit=grid),
+        "helper": UserFactory(real_name="孙帮手", org_unit=grid),
+        "space": space,
+        "pending": pending,
+        "upcoming": upcoming,
+        "booking": booking,
+        "live": live,
+        "live_booking": live_booking,
+        "ended": ended,
+        "card_code": checkin.card_code(trainee),
+        "session_code": checkin.session_code(live),
+        "free_day": free_day,
+    }
+
+
+def activity_snapshot() -> dict:
+    from courses.models import AttendanceRecord, BookableSession, Booking, Feedback
+    from volunteers.models import Activity, ServiceRecord
+
+    return {
+        "activities": sorted(Activity.objects.values_list("pk", "status")),
+        "sessions": sorted(BookableSession.objects.values_list("pk", "cancelled_at")),
+        "bookings": sorted(Booking.objects.values_list("pk", "status")),
+        "marks": sorted(AttendanceRecord.objects.values_list("pk", "status")),
+        "feedback": Feedback.objects.count(),
+        "service": ServiceRecord.objects.count(),
+    }
+
+
+@pytest.mark.parametrize("case", ACTIVITY_CASES, ids=str)
+def test_a_get_changes_no_activity_state(case, activity_world):
+    client = booking_client(case, activity_world, enforce_csrf_checks=False)
+    before = activity_snapshot()
+
+    response = client.get(
+        reverse(case.url_name, args=case.args(activity_world)),
+        case.data(activity_world),
+    )
+
+    assert response.status_code in {200, 405}
+    assert activity_snapshot() == before
+
+
+@pytest.mark.parametrize("case", ACTIVITY_CASES, ids=str)
+def test_an_activity_post_without_csrf_token_is_refused(case, activity_world):
+    client = booking_client(case, activity_world, enforce_csrf_checks=True)
+    before = activity_snapshot()
+
+    response = client.post(
+        reverse(case.url_name, args=case.args(activity_world)),
+        case.data(activity_world),
+    )
+
+    assert response.status_code == 403
+    assert activity_snapshot() == before
+
+
+@pytest.mark.parametrize("case", ACTIVITY_CASES, ids=str)
+def test_the_same_activity_post_with_a_csrf_token_does_change_something(
+    case, activity_world
+):
+    client = booking_client(case, activity_world, enforce_csrf_checks=True)
+    before = activity_snapshot()
+    client.get(reverse("accounts:password_reset"))  # sets the CSRF cookie
+    token = client.cookies["csrftoken"].value
+
+    response = client.post(
+        reverse(case.url_name, args=case.args(activity_world)),
+        {**case.data(activity_world), "csrfmiddlewaretoken": token},
+    )
+
+    assert response.status_code == 302
+    assert activity_snapshot() != before
