@@ -10,6 +10,7 @@ for, unless they chose another in their account settings.
 
 import json
 import re
+from datetime import time
 from html.parser import HTMLParser
 
 from django.urls import reverse
@@ -20,6 +21,7 @@ import pytest
 
 from school.models import TraineeImport, User
 from tests.factories import TEST_PASSWORD
+from volunteers.models import Activity, CommunitySpace, OpeningHours
 
 pytestmark = pytest.mark.django_db
 
@@ -239,6 +241,18 @@ def admin_pages(
             unchanged=0,
         )
     lesson = lessons[0]
+    space = CommunitySpace.objects.create(
+        community=grid.get_parent(), name="活动室", address="桃园路 1 号", capacity=30
+    )
+    OpeningHours.objects.create(space=space, weekday=2, opens=time(9), closes=time(21))
+    activity = Activity.objects.create(
+        title="智能手机夜校",
+        description="教老人用手机。",
+        space=space,
+        organiser=trainee,
+        seats=20,
+        basis=Activity.Basis.GRANT,
+    )
     return [
         reverse("wagtailadmin_home"),
         reverse("wagtailadmin_explore_root"),
@@ -290,6 +304,12 @@ def admin_pages(
         reverse("wagtailusers_users:edit", args=[trainee.pk]),
         reverse("wagtailimages:add_multiple"),
         reverse("wagtaildocs:add_multiple"),
+        reverse("community_spaces:index"),
+        reverse("community_spaces:add"),
+        reverse("community_spaces:edit", args=[space.pk]),
+        reverse("community_activities:index"),
+        reverse("community_activities:inspect", args=[activity.pk]),
+        reverse("utilisation:index"),
     ]
 
 
