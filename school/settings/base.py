@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "courses.apps.CoursesConfig",
     "certificates",
     "volunteers",
+    "api",
+    "dashboards",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
