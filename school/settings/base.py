@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "volunteers",
     "api",
     "dashboards",
+    "operations",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
