@@ -43,3 +43,22 @@ STORAGES = {
     "private": STORAGES["private"],
 }
 MIDDLEWARE = list(MIDDLEWARE)
+
+# Logs: one JSON object per line on stderr (school.logging), which systemd's journal
+# or a container runtime collects; gunicorn's access lines go to stdout in the same
+# shape (deploy/gunicorn.conf.py). django-q2 adds its own plain handler unless its
+# logger already has one: it gets the JSON one here.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "school.logging.JsonFormatter"}},
+    "handlers": {"json": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "root": {"handlers": ["json"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django-q": {"handlers": ["json"], "level": "INFO", "propagate": False},
+        "django.db.backends": {"level": "WARNING"},
+        "weasyprint": {"level": "ERROR"},
+        "fontTools": {"level": "ERROR"},
+        "django_tasks": {"level": "WARNING"},
+    },
+}
