@@ -2,6 +2,7 @@
 
 from .audit import AuditEvent
 from .imports import ActivationCode, TraineeImport
+from .notifications import Notification, NotificationDelivery
 from .org import OrgUnit
 from .pages import SchoolPage, ViewRestrictionsInOneQueryMixin, children_of
 from .sites import PracticeSite
@@ -12,6 +13,8 @@ __all__ = [
     "ActivationCode",
     "AuditEvent",
     "Level",
+    "Notification",
+    "NotificationDelivery",
     "OrgUnit",
     "PracticeSite",
     "RateCounter",
