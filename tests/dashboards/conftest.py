@@ -250,5 +250,7 @@ def world(community, grid, course_index, grid_school, school_admin):
         peach=peach,
         apricot=apricot,
         room=room,
+        peach_class=k1,
+        school=grid_school,
         filters=Filters(PERIOD),
     )
