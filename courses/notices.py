@@ -7,6 +7,11 @@ database lock), and the claim withdrawn if sending fails, so that a retry sends 
 Confirmations carry the session as an iCalendar invitation (METHOD:REQUEST) and
 cancellations as its withdrawal (METHOD:CANCEL), with the session's stable UID and
 SEQUENCE, so a calendar app moves or removes the one entry it already has.
+
+Each notice and reminder is also written to the person's 消息中心 (school.notifications,
+once per event or booking by its key), e-mail address or not; its e-mail is this
+module's own (with the calendar attachment), so the notification skips the e-mail
+channel.
 """
 
 import logging
@@ -16,15 +21,17 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from courses import booking
 from courses.calendars import booking_ics
 from courses.models import BookableSession, Booking, BookingEvent
 from courses.selectors.bookings import time_label
 from courses.session_kinds import SessionInfo, describe_sessions
+from school.models import Notification
+from school.notifications import notify
 
 logger = logging.getLogger(__name__)
 
@@ -94,27 +101,16 @@ def notice_context(
     }
 
 
-def _notice_mail(event: BookingEvent) -> _Mail | None:
-    """The e-mail about this event, or None when there is nobody to tell, the
-    session is of no registered kind, or it is over (news about a past session
-    helps no one)."""
+def _notice_context(event: BookingEvent) -> dict | None:
+    """What the notice of this event says, or None when the session is of no
+    registered kind or over (news about a past session helps no one)."""
     booking_ = event.booking
-    if not booking_.trainee.email:
-        return None
     described = describe_sessions([booking_.session_id]).get(booking_.session_id)
     if described is None:
         return None
     session, info = described
     if timezone.now() >= session.ends_at:
         return None
-    template, attachment = NOTICES[event.kind]
-    if attachment == "request" and (
-        booking_.status != Booking.Status.CONFIRMED or session.is_cancelled
-    ):
-        # A later change (a cancellation) overtook this event: do not put back an
-        # entry the cancellation's e-mail removes. A waitlisted booking of a
-        # rescheduled session has no entry to move either.
-        attachment = None
     context = notice_context(
         booking_,
         session,
@@ -125,7 +121,50 @@ def _notice_mail(event: BookingEvent) -> _Mail | None:
         note=event.note,
         contact=info.contact,
     )
+    context["info"] = info
+    return context
+
+
+def _notice_mail(event: BookingEvent, context: dict) -> _Mail | None:
+    """The e-mail about this event, or None when there is nobody to tell."""
+    booking_ = event.booking
+    if not booking_.trainee.email:
+        return None
+    session, info = context["session"], context["info"]
+    template, attachment = NOTICES[event.kind]
+    if attachment == "request" and (
+        booking_.status != Booking.Status.CONFIRMED or session.is_cancelled
+    ):
+        # A later change (a cancellation) overtook this event: do not put back an
+        # entry the cancellation's e-mail removes. A waitlisted booking of a
+        # rescheduled session has no entry to move either.
+        attachment = None
     return _render(template, context, booking_, attachment, session, info)
+
+
+def _notify_in_app(
+    booking_: Booking, context: dict, *, template: str, key: str, kind: str
+) -> None:
+    """The notice in the person's 消息中心: the e-mail's subject, when and where,
+    and the page of the booking; once per key."""
+    with translation.override(NOTICE_LANGUAGE):
+        title = " ".join(
+            render_to_string(f"emails/{template}-subject.txt", context).split()
+        )
+        lines = [_("时间：%(when)s") % {"when": context["time_label"]}]
+        if context["place"]:
+            lines.append(_("地点：%(place)s") % {"place": context["place"]})
+        if context.get("cancel_reason") and context["session"].is_cancelled:
+            lines.append(_("原因：%(reason)s") % {"reason": context["cancel_reason"]})
+    notify(
+        booking_.trainee,
+        kind=kind,
+        title=title,
+        body="\n".join(lines),
+        url=context["info"].page_path,
+        key=key,
+        email=False,  # this module's e-mail, with its calendar attachment
+    )
 
 
 def _render(template, context, booking_, attachment, session, info) -> _Mail:
@@ -169,9 +208,23 @@ def send_booking_notice(event_id: int) -> bool:
         .select_related("booking__trainee")
         .first()
     )
-    if event is None or event.notified_at is not None:
+    if event is None:
         return False
-    mail = _notice_mail(event)
+    context = _notice_context(event)
+    if context is None:
+        return False
+    _notify_in_app(
+        event.booking,
+        context,
+        template=NOTICES[event.kind][0],
+        key=f"booking-event-{event.pk}",
+        kind=Notification.Kind.WAITLIST_PROMOTED
+        if event.kind == Kind.PROMOTED
+        else Notification.Kind.BOOKING,
+    )
+    if event.notified_at is not None:
+        return False
+    mail = _notice_mail(event, context)
     if mail is None:
         return False
     claimed_at = timezone.now()
@@ -225,9 +278,10 @@ def _unclaim_reminder(booking_: Booking, event: BookingEvent, now: datetime) -> 
 
 def send_session_reminders(now: datetime | None = None) -> int:
     """The hourly job: remind each confirmed booker of a session starting tomorrow
-    (local date) by e-mail, once. A run that comes late also reminds of sessions
-    later today not yet reminded; a session already started is not reminded. Run
-    twice, or twice at once, nobody is reminded twice. Returns how many were sent."""
+    (local date) in their 消息中心 and by e-mail (if they have an address), once. A
+    run that comes late also reminds of sessions later today not yet reminded; a
+    session already started is not reminded. Run twice, or twice at once, nobody
+    is reminded twice. Returns how many were reminded."""
     now = now or timezone.now()
     start, end = _reminder_window(now)
     due = (
@@ -239,7 +293,6 @@ def send_session_reminders(now: datetime | None = None) -> int:
             session__cancelled_at=None,
             confirmed_at__lte=now - REMINDER_QUIET,
         )
-        .exclude(Q(trainee__email="") | Q(trainee__email__isnull=True))
         .select_related("trainee")
         .order_by("session__starts_at", "pk")
     )
@@ -254,9 +307,22 @@ def send_session_reminders(now: datetime | None = None) -> int:
         context = notice_context(
             booking_, session, info, contact=info.contact, is_reminder=True
         )
-        mail = _render(REMINDER_TEMPLATE, context, booking_, None, session, info)
+        context["info"] = info
+        mail = None
+        if booking_.trainee.email:
+            mail = _render(REMINDER_TEMPLATE, context, booking_, None, session, info)
         event = _claim_reminder(booking_, now)
         if event is None:
+            continue
+        _notify_in_app(
+            booking_,
+            context,
+            template=REMINDER_TEMPLATE,
+            key=f"reminder-{booking_.pk}",
+            kind=Notification.Kind.REMINDER,
+        )
+        if mail is None:
+            sent += 1  # reminded on the site only
             continue
         try:
             _send(mail)
