@@ -105,9 +105,12 @@ def enrol_and_study(page: Page, journey: Journey) -> None:
         looks_right(page)
         page.get_by_role("button", name="标记为已学完").click()
     # Both lessons studied; the course still waits for the practice session.
-    expect(page.get_by_role("progressbar").first).to_have_attribute(
+    enrolment = page.locator(".my-enrollment")
+    expect(enrolment.get_by_role("progressbar")).to_have_attribute(
         "aria-valuenow", "100"
     )
+    expect(enrolment).to_contain_text("学习中")
+    expect(enrolment).to_contain_text("还需出勤率 100%")
     looks_right(page)
 
 
