@@ -10,6 +10,7 @@ no credentials 401. GETs read only.
 """
 
 from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, JsonResponse
@@ -176,6 +177,9 @@ def obtain_token(request: HttpRequest, data: TokenIn):
         return Status(401, {"detail": reasons})
     user = form.get_user()
     token, secret = tokens.issue_token(user, name=data.name)
+    # A login like the web's, without a session: axes and school.backends clear
+    # the phone's failure counts, and last_login moves.
+    user_logged_in.send(sender=type(user), request=request, user=user)
     return Status(
         201,
         {

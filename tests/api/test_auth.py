@@ -64,6 +64,18 @@ def test_repeated_failures_lock_the_phone_even_for_the_right_password(trainee):
     assert not ApiToken.objects.exists()
 
 
+def test_a_successful_login_clears_the_phones_failures(trainee):
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert obtain(client, trainee.phone, "guess-again").status_code == 401
+    assert obtain(client, trainee.phone, TEST_PASSWORD).status_code == 201
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert obtain(client, trainee.phone, "guess-again").status_code == 401
+    assert obtain(client, trainee.phone, TEST_PASSWORD).status_code == 201
+    trainee.refresh_from_db()
+    assert trainee.last_login is not None
+
+
 def test_an_inactive_user_gets_no_token_and_their_old_token_stops(trainee, api):
     trainee.is_active = False
     trainee.save(update_fields=["is_active"])
