@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -35,7 +36,8 @@ from certificates.snapshots import (
     valid_until_for,
 )
 from courses.models import Enrollment, TrainingClass
-from school.models import SchoolPage, User
+from school.models import Notification, SchoolPage, User
+from school.notifications import notify, school_language
 
 logger = logging.getLogger(__name__)
 Kind = CertificateEvent.Kind
@@ -224,6 +226,7 @@ def issue_document(
         valid_until=valid_until,
     )
     _record(certificate, Kind.ISSUED, actor, note)
+    notify_holder(certificate)
     certificate_id = certificate.pk
     transaction.on_commit(
         lambda: certificate_issued.send(
@@ -327,10 +330,41 @@ def send_certificate_email(certificate: Certificate) -> bool:
     return _send_once(certificate, Kind.EMAILED, "certificate_issued", context)
 
 
+def notify_holder(certificate: Certificate) -> Notification:
+    """The certificate in the holder's 消息中心, once (key certificate-<id>): its
+    number, its verification link, and the PDF to open (我的证书 while the PDF is
+    not rendered yet). The e-mail is send_certificate_email's, not the centre's."""
+    with school_language():
+        if certificate.kind == Certificate.Kind.COMPLETION:
+            title = _("您的《%(course)s》结业证书已签发") % {
+                "course": certificate.snapshot.get("course_title", "")
+            }
+        else:
+            title = _("您的%(kind)s已签发") % {"kind": certificate.get_kind_display()}
+        body = _(
+            "证书编号：%(number)s\n任何人都可以通过下面的链接核验这张证书：%(url)s"
+        ) % {"number": certificate.number, "url": certificate.verification_url}
+    url = (
+        reverse("certificates:pdf", args=[certificate.pk])
+        if certificate.pdf
+        else reverse("certificates:mine")
+    )
+    return notify(
+        certificate.holder,
+        kind=Notification.Kind.CERTIFICATE,
+        title=title,
+        body=body,
+        url=url,
+        key=f"certificate-{certificate.pk}",
+        email=False,
+    )
+
+
 def deliver_certificate(certificate: Certificate) -> None:
-    """Render the PDF and notify the holder; each step happens once however often
-    this runs."""
+    """Render the PDF and notify the holder (消息中心 and e-mail); each step happens
+    once however often this runs."""
     render_certificate(certificate)
+    notify_holder(certificate)
     send_certificate_email(certificate)
 
 
