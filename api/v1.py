@@ -121,7 +121,11 @@ def _bad_input(request, error: InputError):
     return _error(
         request,
         400,
-        [_("请求内容不正确：%(field)s。") % {"field": field} for field in fields],
+        [
+            _("请求内容不正确：字段 %(field)s 缺少或无效，请按接口说明填写后重试。")
+            % {"field": field}
+            for field in fields
+        ],
     )
 
 
