@@ -1,9 +1,9 @@
 """Structured logs: one JSON object per line, for a log shipper (journald, Loki,
 Elasticsearch) to read without parsing free text.
 
-Every line holds `time` (ISO 8601 with the offset), `level`, `logger`, `message`,
-`request_id` when one is known, `exception` (the whole traceback) when there is
-one, and any `extra={...}` fields the call passed. Chinese stays Chinese
+Every line holds `time` (ISO 8601 in UTC, alike in every process), `level`,
+`logger`, `message`, `request_id` when one is known, `exception` (the whole
+traceback) when there is one, and any `extra={...}` fields the call passed. Chinese stays Chinese
 (`ensure_ascii=False`), so a line reads the same in the journal as in the page.
 
 The request id is the `X-Request-ID` header the reverse proxy sets (nginx's
@@ -78,9 +78,9 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         entry = {
-            "time": datetime.fromtimestamp(record.created, tz=UTC)
-            .astimezone()
-            .isoformat(timespec="milliseconds"),
+            "time": datetime.fromtimestamp(record.created, tz=UTC).isoformat(
+                timespec="milliseconds"
+            ),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
