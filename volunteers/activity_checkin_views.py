@@ -12,19 +12,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from courses import attendance, checkin
+from courses import checkin
 from courses import feedback as ratings
-from courses.attendance_views import MARK_PREFIX, PRESET
+from courses.attendance_views import RosterPage, roster_page
 from courses.checkin_views import CardCodeForm, SessionCodeForm
 from courses.feedback_views import FeedbackForm
 from courses.models import AttendanceRecord, Booking
-from courses.selectors.attendance import attendance_roster, session_rate
 from courses.selectors.bookings import time_label
 from school.models import User, normalise_phone
 from volunteers import activities, services
@@ -93,92 +93,23 @@ def _context(session: ActivitySession, **extra) -> dict:
 # The roster (点名).
 
 
-def _posted_marks(request: HttpRequest) -> dict[int, str]:
-    marks = {}
-    for name, value in request.POST.items():
-        if not name.startswith(MARK_PREFIX):
-            continue
-        booking_id = name.removeprefix(MARK_PREFIX)
-        if not booking_id.isdigit() or len(booking_id) > 18:
-            raise ValidationError(_("出勤名单格式有误，请刷新页面后重新提交。"))
-        marks[int(booking_id)] = value
-    return marks
-
-
-def _render_roster(
-    request: HttpRequest,
-    session: ActivitySession,
-    *,
-    chosen: dict[int, str] | None = None,
-    all_present: bool = False,
-    reason: str = "",
-    error: ValidationError | None = None,
-) -> HttpResponse:
-    # The space's staff call residents on the day; the organiser, a resident
-    # too, sees phones masked.
-    full_phones = activities.user_staffs(request.user, session.activity.space)
-    rows = attendance_roster(session.pk, full_phones=full_phones)
-    chosen = chosen or {}
-    if all_present:
-        chosen = {row.booking_id: Status.PRESENT for row in rows}
-    return render(
-        request,
-        "volunteers/activity_roster.html",
-        _context(
-            session,
-            rows=[
-                (row, chosen.get(row.booking_id) or row.status or Status.PRESENT)
-                for row in rows
-            ],
-            statuses=Status.choices,
-            summary=session_rate(session.pk),
-            full_phones=full_phones,
-            session_over=timezone.now() >= session.ends_at,
-            has_marks=any(row.status for row in rows),
-            reason=reason,
-            errors=error.messages if error else [],
-            reason_missing=error is not None
-            and any(e.code == attendance.REASON_REQUIRED for e in error.error_list),
-        ),
-        status=400 if error else 200,
-    )
-
-
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def roster(request: HttpRequest, pk: int) -> HttpResponse:
-    """GET: one row per confirmed sign-up with its mark. POST: save every row at
-    once (or, for 全部出勤 without JavaScript, show every row as 出勤 unsaved)."""
+    """The roster of an activity session, for the people who run it."""
     session = session_run_by(request.user, pk)
-    if request.method != "POST":
-        return _render_roster(request, session)
-    reason = request.POST.get("reason", "").strip()[:200]
-    try:
-        marks = _posted_marks(request)
-    except ValidationError as error:
-        return _render_roster(request, session, reason=reason, error=error)
-    if request.POST.get(PRESET) == Status.PRESENT:
-        return _render_roster(request, session, all_present=True, reason=reason)
-    if not marks:
-        messages.info(request, _("名单为空，没有需要保存的出勤。"))
-        return redirect("activity_checkin:roster", session.pk)
-    try:
-        result = attendance.mark_roster(
-            session, marks=marks, actor=request.user, reason=reason
-        )
-    except ValidationError as error:
-        return _render_roster(
-            request, session, chosen=marks, reason=reason, error=error
-        )
-    if result.saved:
-        messages.success(
-            request,
-            _("出勤已保存：新记录 %(created)s 人，修改 %(changed)s 人。")
-            % {"created": result.created, "changed": result.changed},
-        )
-    else:
-        messages.info(request, _("出勤没有变化，无需保存。"))
-    return redirect("activity_checkin:roster", session.pk)
+    return roster_page(
+        request,
+        session,
+        RosterPage(
+            template="volunteers/activity_roster.html",
+            # The space's staff call residents on the day; the organiser, a
+            # resident too, sees phones masked.
+            full_phones=activities.user_staffs(request.user, session.activity.space),
+            saved_url=reverse("activity_checkin:roster", args=[session.pk]),
+            context=_context(session),
+        ),
+    )
 
 
 # Scanning cards.
