@@ -31,6 +31,12 @@ through @font-face. The font stack falls back to the
 full Noto CJK face for other characters (喆, 堃, 犇 …) and to HanaMin A/B for
 what Noto lacks (CJK Extension B, e.g. 𠀀), so every character has a real glyph.
 Latin text takes a Latin font first (DejaVu, always present with fontconfig).
+The images the snapshot names (a school's seal is on every certificate) are
+decoded and converted for the PDF once per process: WeasyPrint's image cache is
+shared across renders for them (never for the QR code, which is each
+certificate's own), and the PDF image objects made from them are kept
+(`_reuse_image_objects`), so a seal is not split into colour and alpha and
+compressed again for every certificate.
 Before the first render, what lives as long as the process is frozen out of the
 garbage collector's way; after each render, garbage is collected (cheaply, then),
 so a worker's memory stays flat over thousands of certificates.
@@ -55,9 +61,11 @@ from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+import pydyf
 import segno
 import uharfbuzz as hb
 from weasyprint import CSS, HTML
+from weasyprint.images import RasterImage
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -164,6 +172,70 @@ def image_bytes(name: str) -> bytes | None:
         _images.pop(next(iter(_images)))
     _images[name] = data
     return data
+
+
+# WeasyPrint's images of the snapshot images (URL → RasterImage), kept across
+# renders: the names are frozen copies named by their content, so a URL never
+# changes bytes. Only images that loaded are kept; the QR code never is.
+_raster_images: dict[str, RasterImage] = {}
+RASTER_IMAGES_KEPT = 64
+
+
+def _copy_stream(stream: pydyf.Stream) -> pydyf.Stream:
+    """A fresh PDF stream with the same data and dictionary (writing a PDF
+    numbers the stream and replaces its mask by a reference, so each PDF needs
+    its own)."""
+    extra = pydyf.Dictionary(stream.extra)
+    if isinstance(extra.get("SMask"), pydyf.Stream):
+        extra["SMask"] = _copy_stream(extra["SMask"])
+    return pydyf.Stream(list(stream.stream), extra, stream.compress)
+
+
+def _solid(stream: pydyf.Stream) -> pydyf.Stream:
+    """`stream` with its lazily read image data read into bytes, so it holds on to
+    no render's cache."""
+    data = [getattr(item, "data", item) for item in stream.stream]
+    extra = pydyf.Dictionary(stream.extra)
+    if isinstance(extra.get("SMask"), pydyf.Stream):
+        extra["SMask"] = _solid(extra["SMask"])
+    return pydyf.Stream(data, extra, stream.compress)
+
+
+def _reuse_image_objects(image: RasterImage) -> None:
+    """Make `image` build its PDF image object (colour and alpha mask, each
+    PNG-compressed) once, and hand each later PDF a copy of it."""
+    if getattr(image, "_gridschool_reused", False):
+        return
+    build, made = image.get_x_object, {}
+
+    def get_x_object(interpolate, dpi_ratio):
+        key = (interpolate, dpi_ratio)
+        if key not in made:
+            made[key] = _solid(build(interpolate, dpi_ratio))
+        return _copy_stream(made[key])
+
+    image.get_x_object = get_x_object
+    image._gridschool_reused = True
+
+
+def _image_cache() -> dict:
+    """WeasyPrint's image cache for one render, holding the kept images."""
+    return dict(_raster_images)
+
+
+def _keep_images(cache: dict) -> None:
+    """Keep the snapshot images this render loaded, for the next renders."""
+    for url, image in cache.items():
+        if (
+            isinstance(url, str)
+            and url.startswith(IMAGE_PREFIX)
+            and isinstance(image, RasterImage)
+            and url not in _raster_images
+        ):
+            _reuse_image_objects(image)
+            while len(_raster_images) >= RASTER_IMAGES_KEPT:
+                _raster_images.pop(next(iter(_raster_images)))
+            _raster_images[url] = image
 
 
 # --- fonts: one compact CJK face per layout ------------------------------------------
@@ -395,10 +467,13 @@ def render_snapshot_pdf(
     }
     resources[QR_URL] = (qr_png(verification_url), "image/png")
     fetcher = SnapshotFetcher(resources)
+    images = _image_cache()
     try:
-        return HTML(string=html, url_fetcher=fetcher).write_pdf(
-            stylesheets=[stylesheet], font_config=FONT_CONFIG
+        pdf = HTML(string=html, url_fetcher=fetcher).write_pdf(
+            stylesheets=[stylesheet], font_config=FONT_CONFIG, cache=images
         )
+        _keep_images(images)
+        return pdf
     finally:
         # A rendered document is a web of reference cycles holding font data:
         # collected now, the worker's memory stays flat over a batch. Cheap: what

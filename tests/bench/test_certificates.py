@@ -249,6 +249,113 @@ def test_chinese_against_latin_certificate(grid_school, record_figures, cleanup_
     )
 
 
+# --- against plain WeasyPrint --------------------------------------------------------
+
+PLAIN_RUNS, PLAIN_WARMUP = 9, 2
+CJK_OVER_PLAIN_AIM = 0.5
+
+
+def plain_document(snapshot: dict, *, verification_url: str) -> tuple[str, str]:
+    """The HTML and CSS the project renders for `snapshot`, for plain WeasyPrint:
+    the same markup and layout stylesheet, but the images (seals, QR code) inlined
+    as data: URIs (plain WeasyPrint reads those itself) and the font stack without
+    the project's compact font, so Chinese text takes the system Noto CJK face."""
+    from base64 import b64encode
+
+    from django.template.loader import get_template, render_to_string
+    from django.utils import translation
+
+    layout = snapshot.get("layout") or Layout.CLASSIC
+    with translation.override(snapshot.get("language", "zh-hans")):
+        html = get_template(f"certificates/pdf/{layout}.html").render(
+            rendering.pdf_context(
+                snapshot, verification_url=verification_url, specimen=False
+            )
+        )
+    css = render_to_string(f"certificates/pdf/{layout}.css", {"compact_font_url": None})
+    images = {
+        rendering.image_url(name): rendering.image_bytes(name)
+        for name in rendering.snapshot_images(snapshot)
+    }
+    images[rendering.QR_URL] = rendering.qr_png(verification_url)
+    for url, data in sorted(images.items(), key=lambda item: -len(item[0])):
+        inline = "data:image/png;base64," + b64encode(data).decode()
+        html = html.replace(f'"{url}"', f'"{inline}"')
+    assert rendering.SCHEME not in html
+    return html, css
+
+
+def plain_weasyprint_pdf(html: str, css: str) -> bytes:
+    """What a project without caches does: a fresh document, a freshly parsed
+    stylesheet and WeasyPrint's default (new) font configuration every time."""
+    import weasyprint
+
+    return weasyprint.HTML(string=html).write_pdf(
+        stylesheets=[weasyprint.CSS(string=css)]
+    )
+
+
+def _embedded_fonts(pdf: bytes) -> set[str]:
+    """The fonts of page 1 embedded as subsets (ABCDEF+Name)."""
+    from io import BytesIO
+
+    page = PdfReader(BytesIO(pdf)).pages[0]
+    found = set()
+    for font in page["/Resources"]["/Font"].values():
+        font = font.get_object()
+        for descendant in font.get("/DescendantFonts", [font]):
+            descriptor = descendant.get_object().get("/FontDescriptor")
+            descriptor = descriptor.get_object() if descriptor else {}
+            if any(
+                key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")
+            ):
+                found.add(str(font["/BaseFont"]))
+    return found
+
+
+@pytest.mark.django_db
+def test_chinese_certificate_against_plain_weasyprint(
+    grid_school, record_figures, cleanup_files
+):
+    """The project's render of a Chinese certificate against the same page through
+    plain WeasyPrint with the system Noto CJK font, in the same process, the calls
+    taking turns; both print the same text with subset fonts embedded."""
+    template = chinese_template(grid_school)
+    training_class = course_and_class(grid_school, capacity=2)
+    enrollment = completed_enrollment(training_class, UserFactory(real_name="陈志强"))
+    certificate = services.issue_certificate(
+        enrollment, template=template, deliver=False
+    )
+    snapshot, url = certificate.snapshot, certificate.verification_url
+    html, css = plain_document(snapshot, verification_url=url)
+
+    def project():
+        return rendering.render_snapshot_pdf(snapshot, verification_url=url)
+
+    def plain():
+        return plain_weasyprint_pdf(html, css)
+
+    ours, theirs = project(), plain()
+    our_fonts, our_text = _fonts_and_text(ours)
+    plain_fonts, plain_text = _fonts_and_text(theirs)
+    assert our_text == plain_text
+    assert "陈志强" in our_text and certificate.number in our_text
+    assert any("Noto-Serif-CJK" in font for font in plain_fonts), plain_fonts
+    assert _embedded_fonts(ours) == our_fonts
+    assert _embedded_fonts(theirs) == plain_fonts
+
+    medians = medians_ms(
+        {"project": project, "plain": plain}, runs=PLAIN_RUNS, warmup=PLAIN_WARMUP
+    )
+    ratio = medians["project"] / medians["plain"]
+    record_figures(
+        cert_cjk_plain_pair_ms=medians["project"],
+        weasyprint_plain_cjk_ms=medians["plain"],
+        cert_cjk_over_plain=ratio,
+    )
+    print(f"cert_cjk_over_plain = {ratio:.3f} (aim <= {CJK_OVER_PLAIN_AIM})")
+
+
 # The names tests/certificates/test_rendering.py checks the printing of.
 HOSTILE_NAMES = {
     "markup": "<img src=file:///etc/passwd>",
