@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from school.models import Level, User
+from volunteers import notifications
 from volunteers.models import LevelEvent, Promotion
 
 Kind = LevelEvent.Kind
@@ -34,7 +35,7 @@ def change_level(
     if not moved:
         raise ValidationError(_("等级已被他人修改，请刷新后再试。"))
     person.level = to_level
-    return LevelEvent.objects.create(
+    event = LevelEvent.objects.create(
         person=person,
         kind=kind,
         from_level=from_level,
@@ -43,3 +44,5 @@ def change_level(
         note=note[:200],
         promotion=promotion,
     )
+    notifications.level_changed(event)
+    return event

@@ -31,7 +31,7 @@ from certificates.services import issue_document
 from certificates.snapshots import PRINT_LANGUAGE, add_months, date_label
 from school.models import Level, SchoolPage, User
 from school.permissions import user_is_school_admin
-from volunteers import ladder
+from volunteers import ladder, notifications
 from volunteers.levels import change_level
 from volunteers.models import LevelEvent, LevelRule, Objection, Promotion
 
@@ -181,6 +181,8 @@ def approve_promotion(promotion: Promotion, *, actor: User) -> Promotion:
         raise ValidationError(_("该晋级已被处理，请刷新后查看。"))
     if not notice_days:
         _take_effect(promotion, actor=actor)
+    else:
+        notifications.promotion_in_notice(promotion)
     return promotion
 
 
@@ -202,6 +204,7 @@ def reject_promotion(promotion: Promotion, *, actor: User, reason: str) -> Promo
     )
     if not moved:
         raise ValidationError(_("该晋级已被处理，请刷新后查看。"))
+    notifications.promotion_rejected(promotion)
     return promotion
 
 
@@ -248,6 +251,7 @@ def lodge_objection(promotion: Promotion, *, objector: User, reason: str) -> Obj
         promotion.refresh_from_db(fields=["status"])
         if promotion.status != Status.ON_HOLD:
             raise ValidationError(_("该晋级不在公示期内，不能再提出异议。"))
+    notifications.objection_lodged(objection)
     return objection
 
 
@@ -284,6 +288,9 @@ def resolve_objection(
         Objection.Resolution.UPHELD if upheld else Objection.Resolution.DISMISSED
     )
     resolved = open_objections().filter(pk=objection.pk)
+    others = list(
+        open_objections().filter(promotion=promotion).exclude(pk=objection.pk)
+    )
     if not resolved.update(
         resolution=resolution,
         resolved_by=actor,
@@ -292,6 +299,7 @@ def resolve_objection(
     ):
         raise ValidationError(_("该异议已被处理，请刷新后查看。"))
     objection.refresh_from_db()
+    notifications.objection_resolved(objection)
     if upheld:
         # The promotion falls on this objection; the others on it fall with it.
         open_objections().filter(promotion=promotion).update(
@@ -300,21 +308,26 @@ def resolve_objection(
             resolved_at=now,
             resolution_note=note[:REASON_MAX],
         )
-        _move(
+        for other in others:
+            other.refresh_from_db()
+            notifications.objection_resolved(other)
+        if _move(
             promotion,
             Status.ON_HOLD,
             status=Status.REJECTED,
             decided_by=actor,
             decided_at=now,
             reject_reason=(_("异议成立：%(note)s") % {"note": note})[:REASON_MAX],
-        )
+        ):
+            notifications.promotion_rejected(promotion)
         return objection
     if open_objections().filter(promotion=promotion).exists():
         return objection
     promotion.refresh_from_db(fields=["status", "notice_ends_at"])
     start = held_since(promotion) or now
     ends = (promotion.notice_ends_at or now) + (now - start)
-    _move(promotion, Status.ON_HOLD, status=Status.IN_NOTICE, notice_ends_at=ends)
+    if _move(promotion, Status.ON_HOLD, status=Status.IN_NOTICE, notice_ends_at=ends):
+        notifications.notice_resumed(promotion, objection)
     return objection
 
 

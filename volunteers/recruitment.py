@@ -27,7 +27,7 @@ from courses.selectors.attendance import (
 )
 from school.models import Level, User
 from school.permissions import user_is_school_admin
-from volunteers import ladder
+from volunteers import ladder, notifications
 from volunteers.models import (
     PointAccount,
     Promotion,
@@ -307,6 +307,7 @@ def shortlist(application: RoundApplication, *, actor: User) -> RoundApplication
     if not moved:
         raise ValidationError(_("只有已报名的申请可以入围。"))
     application.refresh_from_db()
+    notifications.application_decided(application)
     return application
 
 
@@ -375,6 +376,12 @@ def close_round(recruitment_round: RecruitmentRound, *, actor: User) -> int:
     if not closed:
         raise ValidationError(_("该批次已结束。"))
     recruitment_round.status = RoundStatus.CLOSED
-    return RoundApplication.objects.filter(
+    now = timezone.now()
+    turned_down = RoundApplication.objects.filter(
         recruitment_round=recruitment_round, status__in=UNDECIDED
-    ).update(status=Status.NOT_SELECTED, decided_at=timezone.now())
+    ).update(status=Status.NOT_SELECTED, decided_at=now)
+    for application in RoundApplication.objects.filter(
+        recruitment_round=recruitment_round, status=Status.NOT_SELECTED, decided_at=now
+    ).select_related("person", "recruitment_round"):
+        notifications.application_decided(application)
+    return turned_down

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from school.models import Level, User
 from school.permissions import user_is_school_admin
-from volunteers import ledger
+from volunteers import ledger, notifications
 from volunteers.models import (
     PointEntry,
     Redemption,
@@ -111,9 +111,10 @@ def redeem_reward(reward: Reward, *, person: User) -> Redemption:
                 cost=reward.points_cost, balance=balance
             )
         ) from error
-    RedemptionEvent.objects.create(
+    event = RedemptionEvent.objects.create(
         redemption=redemption, kind=RedemptionEvent.Kind.ISSUED, actor=person
     )
+    notifications.redemption_event(redemption, event)
     return redemption
 
 
@@ -186,9 +187,10 @@ def mark_used(code: str, *, actor: User) -> Redemption:
         redemption.refresh_from_db()
         raise ValidationError(_why_not_usable(redemption, now) or _("该兑换码不可用。"))
     redemption.refresh_from_db()
-    RedemptionEvent.objects.create(
+    event = RedemptionEvent.objects.create(
         redemption=redemption, kind=RedemptionEvent.Kind.USED, actor=actor
     )
+    notifications.redemption_event(redemption, event)
     return redemption
 
 
@@ -224,12 +226,13 @@ def use_right(redemption: Redemption, *, actor: User, note: str) -> None:
             _("发起人的空间使用权已不可用：%(why)s")
             % {"why": _why_not_usable(redemption, now) or _("该兑换码不可用。")}
         )
-    RedemptionEvent.objects.create(
+    event = RedemptionEvent.objects.create(
         redemption=redemption,
         kind=RedemptionEvent.Kind.USED,
         actor=actor,
         note=note[:200],
     )
+    notifications.redemption_event(redemption, event)
 
 
 def user_can_cancel(user: User, redemption: Redemption) -> bool:
@@ -279,9 +282,10 @@ def cancel_redemption(redemption: Redemption, *, actor: User) -> Redemption:
         actor=actor,
         reason=_("取消兑换：{title}").format(title=redemption.reward.title),
     )
-    RedemptionEvent.objects.create(
+    event = RedemptionEvent.objects.create(
         redemption=redemption, kind=RedemptionEvent.Kind.CANCELLED, actor=actor
     )
+    notifications.redemption_event(redemption, event)
     redemption.refresh_from_db()
     return redemption
 
@@ -313,7 +317,8 @@ def _expire_one(pk: int, now: datetime) -> int:
         actor=None,
         reason=_("兑换码过期退回：{title}").format(title=redemption.reward.title),
     )
-    RedemptionEvent.objects.create(
+    event = RedemptionEvent.objects.create(
         redemption=redemption, kind=RedemptionEvent.Kind.EXPIRED
     )
+    notifications.redemption_event(redemption, event)
     return 1
