@@ -87,8 +87,10 @@ class JsonAccessLogger(Logger):
                     "status": int(status),
                     "bytes": getattr(resp, "sent", None),
                     "duration_ms": round(request_time.total_seconds() * 1000, 1),
-                    "remote_addr": environ.get("HTTP_X_FORWARDED_FOR")
-                    or environ.get("REMOTE_ADDR"),
+                    "remote_addr": environ.get("REMOTE_ADDR"),
+                    # As the proxy passed it: the client's address is its last
+                    # entry (PROXY_COUNT = 1), anything left of that the client's own.
+                    "forwarded_for": environ.get("HTTP_X_FORWARDED_FOR", ""),
                     "user_agent": environ.get("HTTP_USER_AGENT", ""),
                     "referer": environ.get("HTTP_REFERER", ""),
                     "pid": os.getpid(),
