@@ -37,12 +37,12 @@
         indexAxis: kind === "funnel" ? "y" : "x",
         plugins: { legend: { display: datasets.length > 1, position: "bottom" } },
         scales: {
-          x: { stacked: stacked, beginAtZero: true },
+          x: { stacked: stacked, beginAtZero: true, ticks: { precision: 0 } },
           y: {
             stacked: stacked,
             beginAtZero: true,
             suggestedMax: percent ? 100 : undefined,
-            ticks: percent ? { callback: function (value) { return value + "%"; } } : {}
+            ticks: percent ? { callback: function (value) { return value + "%"; } } : { precision: 0 }
           }
         }
       }
