@@ -42,6 +42,8 @@ if $migrate; then
   "$PY" manage.py backup_database
   step "Migrations"
   "$PY" manage.py migrate --noinput
+  step "Signing keys (each school's Open Badges key; creates only missing ones)"
+  "$PY" manage.py signing_keys --create-missing
 fi
 
 step "Static files (hashed names and gzip, for WhiteNoise)"
