@@ -70,6 +70,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A request id on every log line of a request (school.logging).
+    "school.logging.RequestIdMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Content-Security-Policy and Permissions-Policy (school.middleware): below
     # WhiteNoise, so pages get them and static files are served without the work.
@@ -107,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "volunteers.context_processors.volunteer_links",
+                "school.context_processors.notifications",
             ],
         },
     },
@@ -213,7 +216,10 @@ STATICFILES_DIRS = [
     # Front-end libraries from npm (package.json; `make install` runs `npm ci`),
     # served as our own files: the camera QR reader of the check-in scan page.
     ("vendor/jsqr", BASE_DIR / "node_modules" / "jsqr" / "dist"),
+    ("vendor/chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist"),  # dashboards
 ]
+# Where manage.py backup_database writes (operations.backups; docs/deployment.md).
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", VAR_DIR / "backups"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # Certificate PDFs and bulk ZIPs are never served as media: only through views
@@ -251,6 +257,14 @@ DEFAULT_FROM_EMAIL = os.environ.get(
 # REDIS_URL is set. retry must exceed timeout, and timeout the longest task, or a
 # slow job would be handed to a second worker while the first still runs it.
 Q_TIMEOUT = int(os.environ.get("Q_TIMEOUT", "300"))
+# The channels every notification goes through (school.notifications.Channel
+# subclasses, dotted paths): the 消息中心 row and e-mail. An SMS or WeChat channel is
+# one class and one line here.
+NOTIFICATION_CHANNELS = [
+    "school.notifications.InAppChannel",
+    "school.notifications.EmailChannel",
+]
+
 Q_CLUSTER = {
     "name": "gridschool",
     "workers": int(os.environ.get("Q_WORKERS", "2")),
