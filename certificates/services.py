@@ -7,12 +7,13 @@ import tempfile
 import zipfile
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F, Value
+from django.db.models import F, Max, Value
 from django.db.models.functions import Greatest
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -550,6 +551,54 @@ def issue_batch_chunk(batch: CertificateBatch, enrollment_ids: list[int]) -> Non
             since_progress = failed = 0
     if since_progress:
         _advance(batch, failed=failed)
+
+
+def _stall_after() -> timedelta:
+    """A batch with no new certificate for this long has lost its worker: longer
+    than any chunk may run (the queue's timeout), with a margin."""
+    return timedelta(seconds=settings.Q_TIMEOUT + 60)
+
+
+def resume_stalled_batches(now=None) -> int:
+    """The sweep (every five minutes): queue again the work of issuing batches
+    that stopped moving — a worker killed mid-chunk, or a broker (Redis) that
+    hands a lost task to nobody. Only the enrolments still without a rendered
+    certificate are queued; chunks are safe to run twice, so a slow batch queued
+    again costs work, never a duplicate. Returns how many batches were resumed."""
+    now = now or timezone.now()
+    quiet_since = now - _stall_after()
+    resumed = 0
+    open_batches = Batch.objects.filter(
+        kind=Batch.Kind.ISSUE,
+        status__in=[Batch.Status.QUEUED, Batch.Status.RUNNING],
+        created_at__lt=quiet_since,
+    ).exclude(resumed_at__gte=quiet_since)
+    for batch in open_batches.order_by("pk"):
+        certificates = Certificate.objects.filter(
+            template=batch.template_id, enrollment_id__in=batch.enrollment_ids
+        )
+        last = certificates.aggregate(last=Max("issued_at"))["last"]
+        if last is not None and last >= quiet_since:
+            continue  # still moving
+        done = set(certificates.exclude(pdf="").values_list("enrollment_id", flat=True))
+        missing = [pk for pk in batch.enrollment_ids if pk not in done]
+        claimed = (
+            Batch.objects.filter(pk=batch.pk)
+            .exclude(resumed_at__gte=quiet_since)
+            .update(resumed_at=now)
+        )
+        if not claimed:
+            continue  # another sweep took it
+        if not missing:
+            _advance(batch)
+            continue
+        logger.warning(
+            "Batch %s stalled: queueing %s enrolments again", batch.pk, len(missing)
+        )
+        for chunk in _chunks(missing):
+            async_task("certificates.tasks.issue_batch_chunk_task", batch.pk, chunk)
+        resumed += 1
+    return resumed
 
 
 def _queue_email(certificate: Certificate) -> None:

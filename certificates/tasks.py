@@ -43,3 +43,7 @@ def send_expiry_reminders_task() -> int:
 
 def render_missing_pdfs_task() -> int:
     return services.render_missing_pdfs()
+
+
+def resume_stalled_batches_task() -> int:
+    return services.resume_stalled_batches()

@@ -60,6 +60,9 @@ class CertificateBatch(models.Model):
     error = models.TextField(_("错误信息"), blank=True)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # When the sweep last queued the batch's missing work again (a worker lost
+    # mid-chunk): with its certificates' times, what tells a stalled batch.
+    resumed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("证书批处理")
