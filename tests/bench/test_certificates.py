@@ -11,6 +11,13 @@ cluster, and how much memory the workers hold.
   against it; cert_name_hostile_over_plain: the slowest of a markup, an Arabic, a
   Hebrew and an emoji name against it. The test suite checks what these print;
   here is how long they take (a render must stay far inside the task timeout).
+- weasyprint_plain_cjk_ms: the same Chinese certificate (the project's HTML and
+  layout stylesheet, the same images inlined as data: URIs) through plain
+  WeasyPrint with the system Noto CJK font and nothing kept between renders: a
+  fresh HTML, a freshly parsed stylesheet and a new default font configuration
+  each time, the PDF embedding subset fonts like the project's;
+  cert_cjk_over_plain: the project's render of that certificate (the calls taking
+  turns, warm medians) against it. Aim: at most 0.5.
 - cert_first_render_ms: the first render in a fresh Python process, after Django
   has started: importing the renderer (WeasyPrint) and rendering, which loads the
   fonts and layouts on the way (the worker does this at start-up instead).
@@ -22,7 +29,12 @@ cluster, and how much memory the workers hold.
   any cluster process during the bulk run (VmHWM and VmRSS sampled from /proc).
   The machine may be shared: cert_bulk_other_load_cores is the CPU other processes
   took meanwhile, and cert_bulk_cpu_efficiency the efficiency counted on the
-  workers' CPU time instead of the wall clock.
+  workers' CPU time instead of the wall clock (the single render counted in CPU
+  time too, cert_bulk_single_render_cpu_ms). Aim: cert_bulk_efficiency at least
+  0.75.
+
+A figure that misses its aim is a warning naming the figures (the machine may be
+shared and loaded); BENCH_STRICT=1 makes it a failure.
 """
 
 import json
@@ -32,6 +44,7 @@ import subprocess
 import sys
 import threading
 import time
+import warnings
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -252,7 +265,24 @@ def test_chinese_against_latin_certificate(grid_school, record_figures, cleanup_
 # --- against plain WeasyPrint --------------------------------------------------------
 
 PLAIN_RUNS, PLAIN_WARMUP = 9, 2
+# The aims of issue 16: a Chinese certificate in at most half the time plain
+# WeasyPrint takes, and two workers issuing at least 1.5 times as fast as one.
 CJK_OVER_PLAIN_AIM = 0.5
+BULK_EFFICIENCY_AIM = 0.75
+# On a shared, loaded machine these figures wander (the bulk one above all: other
+# processes take the workers' cores), so a miss is a warning that names the
+# figures; BENCH_STRICT=1 (a quiet machine, a release check) makes it a failure.
+STRICT = os.environ.get("BENCH_STRICT") == "1"
+
+
+def check_aim(reached: bool, message: str) -> None:
+    """Fail (BENCH_STRICT=1) or warn, loudly, when a figure misses its aim."""
+    if reached:
+        return
+    if STRICT:
+        pytest.fail(message)
+    print(f"\nAIM MISSED: {message}")
+    warnings.warn(message, stacklevel=2)
 
 
 def plain_document(snapshot: dict, *, verification_url: str) -> tuple[str, str]:
@@ -353,7 +383,12 @@ def test_chinese_certificate_against_plain_weasyprint(
         weasyprint_plain_cjk_ms=medians["plain"],
         cert_cjk_over_plain=ratio,
     )
-    print(f"cert_cjk_over_plain = {ratio:.3f} (aim <= {CJK_OVER_PLAIN_AIM})")
+    check_aim(
+        ratio <= CJK_OVER_PLAIN_AIM,
+        f"cert_cjk_over_plain is {ratio:.3f} (the project {medians['project']:.0f} ms"
+        f" against plain WeasyPrint {medians['plain']:.0f} ms), aim <= "
+        f"{CJK_OVER_PLAIN_AIM}",
+    )
 
 
 # The names tests/certificates/test_rendering.py checks the printing of.
@@ -597,6 +632,14 @@ def test_bulk_issue_of_1000_certificates_through_two_workers(
     single_ms = medians_ms(
         {"render": lambda: rendering.render_pdf(single)}, runs=20, warmup=5
     )["render"]
+    # The same render counted in this process's CPU time, which a loaded machine
+    # does not inflate: the baseline of cert_bulk_cpu_efficiency.
+    cpu_runs = []
+    for _ in range(10):
+        started_cpu = time.process_time()
+        rendering.render_pdf(single)
+        cpu_runs.append((time.process_time() - started_cpu) * 1000)
+    single_cpu_ms = statistics.median(cpu_runs)
 
     memory = PeakMemory(cluster.pid)
     memory.start()
@@ -631,20 +674,30 @@ def test_bulk_issue_of_1000_certificates_through_two_workers(
         == BULK
     )
     throughput = BULK / elapsed
+    efficiency = throughput / (WORKERS * 1000 / single_ms)
+    other_load = max(0, others) / (tick * elapsed)
+    cpu_efficiency = single_cpu_ms / (1000 * sum(ticks[-WORKERS:]) / tick / BULK)
     record_figures(
         cert_bulk_1000_s=elapsed,
         cert_bulk_single_render_ms=single_ms,
-        cert_bulk_efficiency=throughput / (WORKERS * 1000 / single_ms),
+        cert_bulk_single_render_cpu_ms=single_cpu_ms,
+        cert_bulk_efficiency=efficiency,
         cert_worker_peak_rss_mb=memory.peak_kb / 1024,
         # How busy the two busiest processes (the workers) were: 1.0 is all along.
         cert_bulk_worker_busy=sum(ticks[-WORKERS:]) / (tick * elapsed * WORKERS),
         # Cores taken meanwhile by processes outside this bench and its cluster
         # (the machine is shared): above 0 the workers could not have all of it.
-        cert_bulk_other_load_cores=max(0, others) / (tick * elapsed),
+        cert_bulk_other_load_cores=other_load,
         # The efficiency had the workers had their cores to themselves: the single
-        # render against the workers' CPU time per certificate.
-        cert_bulk_cpu_efficiency=single_ms
-        / (1000 * sum(ticks[-WORKERS:]) / tick / BULK),
+        # render's CPU time against the workers' CPU time per certificate.
+        cert_bulk_cpu_efficiency=cpu_efficiency,
+    )
+    check_aim(
+        efficiency >= BULK_EFFICIENCY_AIM,
+        f"cert_bulk_efficiency is {efficiency:.3f} with {WORKERS} workers, aim >= "
+        f"{BULK_EFFICIENCY_AIM} ({elapsed:.0f} s for {BULK}, single render "
+        f"{single_ms:.0f} ms; other processes took {other_load:.2f} cores "
+        f"meanwhile; counted on the workers' CPU time: {cpu_efficiency:.3f})",
     )
 
 
