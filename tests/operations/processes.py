@@ -25,6 +25,9 @@ from django.db import connection
 
 import pytest
 import requests
+from django_q.conf import Conf
+
+from certificates import services as certificate_services
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
@@ -360,3 +363,21 @@ def crowd(course, grid, size: int):
     ]
     Session.objects.bulk_create(sessions)
     return training_class, [session.session_key for session in sessions]
+
+
+def enqueue_to(monkeypatch, redis: str, *, chunk: int) -> None:
+    """This process enqueues to the children's Redis instead of running the task
+    itself (the suite's settings run the queue synchronously)."""
+    monkeypatch.setattr(Conf, "SYNC", False)
+    monkeypatch.setattr(Conf, "ORM", None)
+    monkeypatch.setattr(Conf, "REDIS", redis)
+    chunks = certificate_services._chunks
+    monkeypatch.setattr(
+        certificate_services, "_chunks", lambda ids, size=chunk: chunks(ids, size)
+    )
+
+
+def queue_length(redis: str) -> int:
+    import redis as redis_client
+
+    return redis_client.Redis.from_url(redis).llen(f"django_q:{Conf.CLUSTER_NAME}:q")

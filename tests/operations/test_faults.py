@@ -4,8 +4,8 @@ half-done record, and the work they held is done after a restart, once.
 - A qcluster killed mid bulk issue: a new cluster finishes the batch, every
   certificate exactly once with its own number and its PDF. django-q2 redelivers
   a task whose worker died only on a broker that acknowledges (the ORM broker on
-  PostgreSQL here, after `retry` seconds); Redis pops a task for good, so a task
-  in flight at SIGKILL is lost there (see the report of issue 16).
+  PostgreSQL here, after `retry` seconds); Redis pops a task for good, so there
+  the chunk in flight at SIGKILL is picked up by the stalled-batch sweep.
 - A web process killed during a booking flood: every booking whole (its event
   written with it), the counters equal to the rows, check_all() empty.
 
@@ -14,6 +14,10 @@ Multi-process, so the PostgreSQL pass only."""
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
 
 import pytest
 import requests
@@ -30,10 +34,13 @@ from tests.factories import UserFactory
 from tests.operations.processes import (
     child_environment,
     crowd,
+    enqueue_to,
     launch_web,
     logged_in,
     postgres_only,
+    queue_length,
     ready,
+    redis_url_fixture,  # noqa: F401 (the redis_url fixture)
     start_cluster,
     stopped_in_the_end,
     wait_for,
@@ -109,6 +116,58 @@ def test_a_cluster_killed_mid_bulk_issue_loses_and_duplicates_nothing(
     assert issued.exclude(pdf="").count() == CERTIFICATES
     batch.refresh_from_db()
     assert (batch.done, batch.failed) == (CERTIFICATES, 0)
+    assert check_all() == []
+
+
+def test_a_cluster_killed_mid_bulk_issue_on_redis_is_finished_by_the_sweep(
+    tmp_path, monkeypatch, redis_url, course, grid, school_admin, certificate_template
+):
+    """Redis hands the chunk a killed worker held to nobody: the batch stalls,
+    and the sweep (certificates.services.resume_stalled_batches, every five
+    minutes in production; called here as if that time had passed) queues its
+    missing certificates again, which a new cluster makes, each once."""
+    graduates = TrainingClassFactory(course=course, capacity=CERTIFICATES)
+    enrollments = [
+        completed_enrollment(graduates, UserFactory(org_unit=grid))
+        for _ in range(CERTIFICATES)
+    ]
+    name = write_settings(tmp_path, redis_url=redis_url, workers=1)
+    environment = child_environment(tmp_path, name, redis_url)
+    issued = Certificate.objects.filter(enrollment__in=enrollments)
+    finished = lambda: (  # noqa: E731
+        CertificateBatch.objects.get(pk=batch.pk).status
+        == CertificateBatch.Status.FINISHED
+    )
+    with stopped_in_the_end([]) as started:
+        started.append(start_cluster(tmp_path, environment))
+        enqueue_to(monkeypatch, redis_url, chunk=CHUNK)
+        batch = certificate_services.start_bulk_issue(
+            graduates,
+            template=certificate_template,
+            enrollment_ids=[e.pk for e in enrollments],
+            actor=school_admin,
+        )
+        wait_for(
+            lambda: issued.exists(),
+            timeout=60,
+            what="a first certificate",
+            logs=started,
+        )
+        started[0].kill()
+        assert issued.count() < CERTIFICATES, "the batch finished before the kill"
+
+        started.append(start_cluster(tmp_path, environment))
+        wait_for(lambda: queue_length(redis_url) == 0, timeout=60, what="the queue")
+        # What was queued is done; the chunk in flight at the kill is not.
+        later = timezone.now() + timedelta(seconds=settings.Q_TIMEOUT + 61)
+        assert not finished()
+        assert certificate_services.resume_stalled_batches(now=later) == 1
+        wait_for(finished, timeout=60, what="the resumed batch", logs=started)
+
+    assert issued.count() == CERTIFICATES
+    assert issued.values("enrollment").distinct().count() == CERTIFICATES
+    assert issued.values("number").distinct().count() == CERTIFICATES
+    assert issued.exclude(pdf="").count() == CERTIFICATES
     assert check_all() == []
 
 

@@ -14,7 +14,6 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django_q.conf import Conf
 from django_q.models import Task
 
 from certificates import services as certificate_services
@@ -27,10 +26,12 @@ from tests.factories import UserFactory
 from tests.operations.processes import (
     child_environment,
     crowd,
+    enqueue_to,
     launch_cluster,
     launch_web,
     logged_in,
     postgres_only,
+    queue_length,
     ready,
     redis_url_fixture,  # noqa: F401 (the redis_url fixture)
     stopped_in_the_end,
@@ -43,24 +44,6 @@ SEATS = 10
 CERTIFICATES = 20
 CHUNK = 4  # certificates per queued task: 5 tasks, so both workers get some
 CHUNK_TASK = "certificates.tasks.issue_batch_chunk_task"
-
-
-def enqueue_to(monkeypatch, redis: str) -> None:
-    """This process enqueues to the children's Redis instead of running the task
-    itself (the suite's settings run the queue synchronously)."""
-    monkeypatch.setattr(Conf, "SYNC", False)
-    monkeypatch.setattr(Conf, "ORM", None)
-    monkeypatch.setattr(Conf, "REDIS", redis)
-    chunks = certificate_services._chunks
-    monkeypatch.setattr(
-        certificate_services, "_chunks", lambda ids, size=CHUNK: chunks(ids, size)
-    )
-
-
-def queue_length(redis: str) -> int:
-    import redis as redis_client
-
-    return redis_client.Redis.from_url(redis).llen(f"django_q:{Conf.CLUSTER_NAME}:q")
 
 
 def flash_crowd(webs, training_class, session, keys) -> list[int]:
@@ -114,7 +97,7 @@ def test_two_web_processes_and_two_workers_behave_like_one(
         ready(*started)
         webs, clusters = started[:2], started[2:]
 
-        enqueue_to(monkeypatch, redis_url)
+        enqueue_to(monkeypatch, redis_url, chunk=CHUNK)
         batch = certificate_services.start_bulk_issue(
             graduates,
             template=certificate_template,
