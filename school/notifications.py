@@ -140,7 +140,11 @@ def notify(
     skip = () if email is None or email else (EMAIL,)
     if created and _outside_channels(skip):
         notification_id = notification.pk
-        transaction.on_commit(lambda: _queue_delivery(notification_id, skip))
+        # robust: the use case has committed; a channel that fails (or a queue
+        # that is down) is logged and must not fail it. The row is there anyway.
+        transaction.on_commit(
+            lambda: _queue_delivery(notification_id, skip), robust=True
+        )
     return notification
 
 
