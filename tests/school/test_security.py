@@ -1272,3 +1272,73 @@ def test_the_same_activity_post_with_a_csrf_token_does_change_something(
 
     assert response.status_code == 302
     assert activity_snapshot() != before
+
+
+# --- the notifications centre ---------------------------------------------------------
+
+NOTIFICATION_CASES = [
+    BookingCase("notifications:read", "trainee", lambda w: [w["notice"].pk], dict),
+    BookingCase("notifications:read_all", "trainee", lambda w: [], dict),
+]
+
+
+@pytest.fixture
+def notification_world(world):
+    from school.notifications import notify
+
+    notice = notify(
+        world["trainee"],
+        kind="other",
+        title="测试通知",
+        body="正文",
+        url="/learning/",
+        key="security-test",
+        email=False,
+    )
+    return {**world, "notice": notice}
+
+
+def notifications_snapshot() -> list:
+    from school.models import Notification
+
+    return sorted(Notification.objects.values_list("pk", "read_at"))
+
+
+@pytest.mark.parametrize("case", NOTIFICATION_CASES, ids=str)
+def test_a_get_reads_no_notification(case, notification_world):
+    client = booking_client(case, notification_world, enforce_csrf_checks=False)
+    before = notifications_snapshot()
+
+    response = client.get(reverse(case.url_name, args=case.args(notification_world)))
+
+    assert response.status_code in {200, 405}
+    assert notifications_snapshot() == before
+
+
+@pytest.mark.parametrize("case", NOTIFICATION_CASES, ids=str)
+def test_a_notification_post_without_csrf_token_is_refused(case, notification_world):
+    client = booking_client(case, notification_world, enforce_csrf_checks=True)
+    before = notifications_snapshot()
+
+    response = client.post(reverse(case.url_name, args=case.args(notification_world)))
+
+    assert response.status_code == 403
+    assert notifications_snapshot() == before
+
+
+@pytest.mark.parametrize("case", NOTIFICATION_CASES, ids=str)
+def test_the_same_notification_post_with_a_csrf_token_does_change_something(
+    case, notification_world
+):
+    client = booking_client(case, notification_world, enforce_csrf_checks=True)
+    before = notifications_snapshot()
+    client.get(reverse("accounts:password_reset"))  # sets the CSRF cookie
+    token = client.cookies["csrftoken"].value
+
+    response = client.post(
+        reverse(case.url_name, args=case.args(notification_world)),
+        {"csrfmiddlewaretoken": token},
+    )
+
+    assert response.status_code == 302
+    assert notifications_snapshot() != before
