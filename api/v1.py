@@ -12,7 +12,6 @@ no credentials 401. GETs read only.
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -53,7 +52,7 @@ from school.models import Level, User
 from volunteers import activities, growth, ledger, redemptions
 from volunteers.activity_checkin_views import session_booked_by
 from volunteers.activity_views import get_own_activity_booking, get_visible_session
-from volunteers.models import PointEntry, Redemption, Reward
+from volunteers.models import PointEntry
 from volunteers.reward_views import get_reward_on_offer
 
 api = NinjaAPI(
@@ -501,24 +500,9 @@ reward_router = Router(tags=["积分商城"])
 def rewards(request: HttpRequest):
     """积分商城: every reward on offer, whether I may redeem it, and why not
     (volunteers.redemptions.reason_not_to_redeem, as the web's catalogue)."""
-    user = request.auth
-    balance = ledger.balance_of(user)
-    live = dict(
-        Redemption.objects.live()
-        .filter(person=user)
-        .values_list("reward")
-        .annotate(n=Count("pk"))
-    )
-    today = timezone.localdate()
+    _balance, offered = redemptions.catalogue_for(request.auth)
     rows = []
-    for reward in Reward.objects.on_offer().select_related("merchant"):
-        reason = redemptions.reason_not_to_redeem(
-            reward,
-            person=user,
-            balance=balance.balance,
-            live_count=live.get(reward.pk, 0),
-            today=today,
-        )
+    for reward, reason in offered:
         rows.append(
             {
                 "id": reward.pk,

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -69,6 +69,33 @@ def reason_not_to_redeem(
     if balance < reward.points_cost:
         return _("还差 {missing} 积分。").format(missing=reward.points_cost - balance)
     return ""
+
+
+def catalogue_for(person: User) -> tuple[ledger.Balance, list[tuple[Reward, str]]]:
+    """积分商城 for one person: their balance, and every reward on offer with why
+    they may not redeem it ("" when they may), in three queries."""
+    balance = ledger.balance_of(person)
+    live = dict(
+        Redemption.objects.live()
+        .filter(person=person)
+        .values_list("reward")
+        .annotate(n=Count("pk"))
+    )
+    today = timezone.localdate()
+    rows = [
+        (
+            reward,
+            reason_not_to_redeem(
+                reward,
+                person=person,
+                balance=balance.balance,
+                live_count=live.get(reward.pk, 0),
+                today=today,
+            ),
+        )
+        for reward in Reward.objects.on_offer().select_related("merchant")
+    ]
+    return balance, rows
 
 
 @transaction.atomic(durable=True)

@@ -7,7 +7,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -91,28 +90,8 @@ def _can_cancel(redemption: Redemption, now) -> bool:
 def catalogue(request: HttpRequest) -> HttpResponse:
     """积分商城: every reward on offer, with for each whether I may redeem it and
     why not."""
-    user = request.user
-    balance = ledger.balance_of(user)
-    live = dict(
-        Redemption.objects.live()
-        .filter(person=user)
-        .values_list("reward")
-        .annotate(n=Count("pk"))
-    )
-    today = timezone.localdate()
-    rows = [
-        {
-            "reward": reward,
-            "reason": redemptions.reason_not_to_redeem(
-                reward,
-                person=user,
-                balance=balance.balance,
-                live_count=live.get(reward.pk, 0),
-                today=today,
-            ),
-        }
-        for reward in Reward.objects.on_offer().select_related("merchant")
-    ]
+    balance, offered = redemptions.catalogue_for(request.user)
+    rows = [{"reward": reward, "reason": reason} for reward, reason in offered]
     return render(
         request,
         "volunteers/reward_catalogue.html",
