@@ -183,22 +183,45 @@ def hours_refusal(space: CommunitySpace, slot: Slot, stretches=None) -> str | No
     return None
 
 
-def taken_by(
-    space: CommunitySpace, slot: Slot, *, excluding: Activity | None = None
-) -> ActivitySession | None:
-    """The approved, uncancelled session of another activity that holds the space
-    at any moment of the slot, or None."""
+def holders(
+    space: CommunitySpace, slots: list[Slot], *, excluding: Activity | None = None
+) -> list[ActivitySession]:
+    """The approved, uncancelled sessions of other activities in the space that
+    overlap the stretch from the first slot to the last, soonest first: one
+    query, however many slots are asked about."""
+    if not slots:
+        return []
     sessions = (
         ActivitySession.objects.approved()
         .in_space(space)
         .not_cancelled()
-        .overlapping(slot.starts_at, slot.ends_at)
+        .overlapping(
+            min(slot.starts_at for slot in slots), max(slot.ends_at for slot in slots)
+        )
         .select_related("activity__organiser")
         .order_by("starts_at")
     )
     if excluding is not None:
         sessions = sessions.exclude(activity=excluding)
-    return sessions.first()
+    return list(sessions)
+
+
+def taken_by(
+    space: CommunitySpace,
+    slot: Slot,
+    *,
+    excluding: Activity | None = None,
+    among: list[ActivitySession] | None = None,
+) -> ActivitySession | None:
+    """The approved, uncancelled session of another activity that holds the space
+    at any moment of the slot, or None; `among` is what `holders` found for a
+    stretch that covers the slot."""
+    if among is None:
+        among = holders(space, [slot], excluding=excluding)
+    return next(
+        (s for s in among if s.starts_at < slot.ends_at and s.ends_at > slot.starts_at),
+        None,
+    )
 
 
 def conflict_message(slot: Slot, session: ActivitySession) -> str:
@@ -232,6 +255,7 @@ def slot_refusals(
         problems.append(_("一项活动最多 %(count)s 个场次。") % {"count": MAX_SESSIONS})
     stretches = list(space.opening_hours.all())
     ordered = sorted(slots, key=lambda s: s.starts_at)
+    held = holders(space, ordered, excluding=excluding)
     for index, slot in enumerate(ordered):
         if slot.ends_at <= slot.starts_at:
             problems.append(
@@ -253,7 +277,7 @@ def slot_refusals(
             )
         if refusal := hours_refusal(space, slot, stretches):
             problems.append(refusal)
-        elif found := taken_by(space, slot, excluding=excluding):
+        elif found := taken_by(space, slot, among=held):
             problems.append(conflict_message(slot, found))
     return problems
 
@@ -413,8 +437,9 @@ def approve_activity(activity: Activity, *, actor: User, note: str = "") -> Acti
     now = timezone.now()
     problems = []
     stretches = list(activity.space.opening_hours.all())
-    for session in sessions:
-        slot = Slot(session.starts_at, session.ends_at)
+    slots = [Slot(session.starts_at, session.ends_at) for session in sessions]
+    held = holders(activity.space, slots, excluding=activity)
+    for session, slot in zip(sessions, slots, strict=True):
         if session.starts_at <= now:
             problems.append(
                 _("场次 %(slot)s 已开始，不能再审批通过；请退回，由发起人重新申请。")
@@ -422,7 +447,7 @@ def approve_activity(activity: Activity, *, actor: User, note: str = "") -> Acti
             )
         elif refusal := hours_refusal(activity.space, slot, stretches):
             problems.append(refusal)
-        elif found := taken_by(activity.space, slot, excluding=activity):
+        elif found := taken_by(activity.space, slot, among=held):
             problems.append(conflict_message(slot, found))
     if not sessions:
         problems.append(_("该活动没有可举办的场次。"))
