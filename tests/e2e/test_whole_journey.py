@@ -116,6 +116,7 @@ def enrol_and_study(page: Page, journey: Journey) -> None:
 
 def book_practice(page: Page, url: str) -> None:
     header_link(page, "我的学习").click()
+    expect(heading(page, "我的学习")).to_be_visible()
     looks_right(page)
     page.get_by_role("link", name=re.compile("^实践场次预约")).click()
     expect(heading(page, "实践场次预约")).to_be_visible()
@@ -243,6 +244,7 @@ def test_a_new_resident_signs_up_learns_serves_and_joins_in(
 
         log_in(coordinator, url, journey.coordinator.phone)
         header_link(coordinator, "我的服务").click()
+        expect(heading(coordinator, "我的服务")).to_be_visible()
         looks_right(coordinator)
         coordinator.get_by_role("link", name="待审核的服务记录").click()
         expect(coordinator.get_by_text("共 1 条待审核")).to_be_visible()
@@ -283,6 +285,7 @@ def test_a_new_resident_signs_up_learns_serves_and_joins_in(
             days=today.weekday()
         ):
             resident.get_by_role("link", name="下一周 ›").click()
+            expect(resident).to_have_url(re.compile(r"[?&]week="))
             looks_right(resident)
         resident.get_by_role("link", name=ACTIVITY).click()
         expect(heading(resident, ACTIVITY)).to_be_visible()
