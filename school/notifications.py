@@ -138,7 +138,7 @@ def notify(
         notification = Notification.objects.get(recipient=recipient, key=key[:120])
         created = False
     skip = () if email is None or email else (EMAIL,)
-    if created and _outside_channels(skip):
+    if created and _outside_channels(recipient, skip):
         notification_id = notification.pk
         # robust: the use case has committed; a channel that fails (or a queue
         # that is down) is logged and must not fail it. The row is there anyway.
@@ -148,9 +148,14 @@ def notify(
     return notification
 
 
-def _outside_channels(skip: Iterable[str]) -> list[Channel]:
-    """The channels a delivery job would send through: none, no job."""
-    return [c for c in channels() if c.records_delivery and c.name not in skip]
+def _outside_channels(recipient: User, skip: Iterable[str]) -> list[Channel]:
+    """The channels a delivery job would send the recipient's notification
+    through: none (no address for any of them), no job."""
+    return [
+        c
+        for c in channels()
+        if c.records_delivery and c.name not in skip and c.reaches(recipient)
+    ]
 
 
 def _queue_delivery(notification_id: int, skip: Iterable[str]) -> None:

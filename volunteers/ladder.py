@@ -12,6 +12,7 @@ the PointAccount; tenure from the latest LevelEvent into the current level, or
 the date the person joined.
 """
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -344,13 +345,20 @@ def evaluate_after_commit(person_id: int) -> None:
     )
 
 
-def qualifying_ids(rule: LevelRule, *, now: datetime | None = None) -> list[int]:
-    """The people one step below `rule.level` who meet it, in one query over
-    everyone (certificates per tier and course, hours, points earned and the
-    latest move into the level, as subqueries and joins)."""
+def qualifying_ids(
+    rule: LevelRule,
+    *,
+    now: datetime | None = None,
+    among: Collection[int] | None = None,
+) -> list[int]:
+    """The people one step below `rule.level` who meet it (of `among`, or of
+    everyone), in one query (certificates per tier and course, hours, points
+    earned and the latest move into the level, as subqueries and joins)."""
     now = now or timezone.now()
     below = Level.values[Level.rank(rule.level) - 1]
     people = User.objects.filter(is_active=True, level=below)
+    if among is not None:
+        people = people.filter(pk__in=among)
     valid = _valid_completions().filter(holder=OuterRef("pk"))
     if rule.required_tier:
         people = people.filter(
@@ -382,10 +390,11 @@ def qualifying_ids(rule: LevelRule, *, now: datetime | None = None) -> list[int]
     return list(people.order_by("pk").values_list("pk", flat=True))
 
 
-def evaluate_everyone() -> int:
-    """The nightly check: for each automatic step, bottom up, find everyone who
-    qualifies in one query, then promote only them (each through
-    `evaluate_person`, which re-checks and climbs further). Returns the number
+def evaluate_people(person_ids: Collection[int] | None = None) -> int:
+    """For each automatic step, bottom up, find who qualifies among `person_ids`
+    (None: everyone) in one query, then promote only them (each through
+    `evaluate_person`, which re-checks and climbs further): the holders of a bulk
+    issue's chunk at once, or the nightly check of everyone. Returns the number
     of promotions made."""
     rules = active_rules()
     made = 0
@@ -393,9 +402,15 @@ def evaluate_everyone() -> int:
         rule = rules.get(level)
         if rule is None or rule.needs_application or rule.needs_review:
             continue
-        for person_id in qualifying_ids(rule):
+        for person_id in qualifying_ids(rule, among=person_ids):
             made += len(evaluate_person(person_id, rules=rules))
     return made
+
+
+def evaluate_everyone() -> int:
+    """The nightly check (it also catches the holders of a bulk chunk whose worker
+    was killed before the chunk announced its certificates)."""
+    return evaluate_people(None)
 
 
 # --- A level's basis revoked, and leaving a level -------------------------------

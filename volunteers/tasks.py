@@ -32,5 +32,9 @@ def evaluate_person_task(person_id: int) -> int:
     return len(ladder.evaluate_person(person_id))
 
 
+def evaluate_people_task(person_ids: list[int]) -> int:
+    return ladder.evaluate_people(person_ids)
+
+
 def flag_level_task(certificate_id: int) -> bool:
     return ladder.flag_level_for(certificate_id) is not None

@@ -485,6 +485,10 @@ from school.settings.test import *  # noqa: F403
 from school.settings.test import DATABASES, Q_CLUSTER
 
 DATABASES["default"]["NAME"] = {database!r}
+# The workers keep their connection between tasks as in production
+# (school.settings.base), not one per task as the test run does.
+if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+    DATABASES["default"].update(CONN_MAX_AGE=60, CONN_HEALTH_CHECKS=True)
 Q_CLUSTER = {{**Q_CLUSTER, "sync": False, "workers": {workers}}}
 """
 

@@ -9,7 +9,7 @@ import pytest
 
 from certificates import services
 from certificates.models import Certificate
-from certificates.tasks import deliver_certificate_task
+from certificates.tasks import deliver_certificate_task, issue_batch_chunk_task
 from school.models import Notification
 from tests.certificates.test_document_kinds import issue_proof
 
@@ -49,3 +49,30 @@ def test_an_issued_document_is_in_the_holders_notifications_once(
     assert proof.get_kind_display() in notification.title
     assert notification.url == reverse("certificates:mine")
     assert proof.kind != Certificate.Kind.COMPLETION
+
+
+def test_a_bulk_issue_tells_each_holder_once_with_the_pdf(
+    training_class,
+    enrollment,
+    other_enrollment,
+    certificate_template,
+    school_admin,
+    django_capture_on_commit_callbacks,
+):
+    ids = [enrollment.pk, other_enrollment.pk]
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = services.start_bulk_issue(
+            training_class,
+            template=certificate_template,
+            enrollment_ids=ids,
+            actor=school_admin,
+        )
+    issue_batch_chunk_task(batch.pk, ids)  # the chunk ran twice
+
+    for certificate in Certificate.objects.filter(enrollment_id__in=ids):
+        [notification] = Notification.objects.filter(
+            recipient=certificate.holder, kind=Notification.Kind.CERTIFICATE
+        )
+        assert notification.key == f"certificate-{certificate.pk}"
+        assert notification.url == reverse("certificates:pdf", args=[certificate.pk])
+    assert not mail.outbox

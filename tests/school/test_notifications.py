@@ -77,6 +77,18 @@ def test_no_email_address_no_email_and_no_delivery_row(trainee):
     assert not NotificationDelivery.objects.exists()
 
 
+def test_no_channel_reaches_the_recipient_no_delivery_job(trainee):
+    """A bulk issue notifies a thousand trainees, most with no e-mail address: no
+    job is queued for them, one is for the one with an address."""
+    with _capture() as callbacks:
+        notify(trainee, kind=Kind.OTHER, title="您好", key="bare")
+    assert not callbacks
+    other = type(trainee).objects.create(phone="13900000001", email="li@example.cn")
+    with _capture() as callbacks:
+        notify(other, kind=Kind.OTHER, title="您好", key="bare")
+    assert len(callbacks) == 1
+
+
 def test_email_false_keeps_the_notification_in_app(with_email):
     hello(with_email, email=False)
     assert Notification.objects.filter(recipient=with_email).count() == 1

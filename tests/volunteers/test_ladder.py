@@ -508,3 +508,54 @@ def test_demotion_goes_only_down_and_withdraws_open_promotions(trainee, school_a
     trainee.refresh_from_db()
     assert trainee.level == Level.VOLUNTEER
     assert not Promotion.objects.open().exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bulk_issue_promotes_its_holders_with_one_ladder_job_per_chunk(
+    course_index, certificate_template, school_admin, monkeypatch
+):
+    """A class's thousand certificates are announced a chunk at a time: one ladder
+    job checks the chunk's holders, not one job per certificate."""
+    from tests.factories import UserFactory
+    from volunteers import tasks
+
+    training_class = TrainingClassFactory(
+        course=CoursePageFactory(parent=course_index, tier=Tier.BASIC), capacity=5
+    )
+    people = [UserFactory() for _ in range(3)]
+    enrollments = [completed_enrollment(training_class, person) for person in people]
+    one_by_one, chunks = [], []
+    check_chunk = tasks.evaluate_people_task
+    monkeypatch.setattr(tasks, "evaluate_person_task", one_by_one.append)
+    monkeypatch.setattr(
+        tasks,
+        "evaluate_people_task",
+        lambda ids: chunks.append(ids) or check_chunk(ids),
+    )
+
+    certificate_services.start_bulk_issue(
+        training_class,
+        template=certificate_template,
+        enrollment_ids=[e.pk for e in enrollments],
+        actor=school_admin,
+    )
+
+    assert chunks == [sorted(person.pk for person in people)]
+    assert one_by_one == []
+    assert Promotion.objects.filter(person__in=people).count() == 3
+    for person in people:
+        person.refresh_from_db()
+        assert person.level == Level.VOLUNTEER
+
+
+def test_the_chunk_check_promotes_only_those_of_the_chunk_who_qualify(
+    trainee, other_trainee, certify
+):
+    certify(trainee)
+    certify(other_trainee)
+
+    assert ladder.evaluate_people([other_trainee.pk]) == 1
+    assert ladder.evaluate_people([other_trainee.pk]) == 0
+    trainee.refresh_from_db()
+    other_trainee.refresh_from_db()
+    assert (trainee.level, other_trainee.level) == (Level.RESIDENT, Level.VOLUNTEER)
