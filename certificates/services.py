@@ -90,13 +90,15 @@ def issue_certificate(
     reason: str = "",
     deliver: bool = True,
     announce: bool = True,
+    school: SchoolPage | None = None,
 ) -> Certificate:
     """The certificate of an enrolment under a template, issued now or, if it
     exists, the existing one: issuing twice, or five times at once, gives one row
     and one number. Rendering and e-mail follow in the background after commit
     (unless `deliver` is false: a bulk job delivers in its own worker), and
     certificate_issued is sent (unless `announce` is false: a bulk job announces
-    its chunk at once)."""
+    its chunk at once). `school` is the course's school when the caller has
+    looked it up already (a bulk job, once for the class)."""
     existing = Certificate.objects.filter(
         enrollment=enrollment, template=template
     ).first()
@@ -110,6 +112,7 @@ def issue_certificate(
             reason=reason,
             deliver=deliver,
             announce=announce,
+            school=school,
         )
     except IntegrityError:
         # A concurrent issue stored it first (the unique constraint said so).
@@ -130,12 +133,13 @@ def _issue(
     reason: str,
     deliver: bool,
     announce: bool,
+    school: SchoolPage | None,
 ) -> Certificate:
     enrollment = Enrollment.objects.select_related(
         "trainee", "training_class__course"
     ).get(pk=enrollment.pk)
     course = enrollment.training_class.course
-    school = selectors.school_of(course)
+    school = school or selectors.school_of(course)
     _check_issuable(enrollment, template, school=school, reason=reason)
     # The credential of this certificate will be signed with the school's key:
     # made here (a write, in the worker or an administrator's POST) if the school
@@ -164,6 +168,7 @@ def _issue(
     )
     note = _("手动签发：%(reason)s") % {"reason": reason.strip()} if reason else ""
     _record(certificate, Kind.ISSUED, actor, note)
+    notify_holder(certificate)
     certificate_id = certificate.pk
     if announce:
         transaction.on_commit(
@@ -346,9 +351,10 @@ def send_certificate_email(certificate: Certificate) -> bool:
 
 
 def notify_holder(certificate: Certificate) -> Notification:
-    """The certificate in the holder's 消息中心, once (key certificate-<id>): its
-    number, its verification link, and the PDF to open (我的证书 while the PDF is
-    not rendered yet). The e-mail is send_certificate_email's, not the centre's."""
+    """The certificate in the holder's 消息中心, once (key certificate-<id>), in the
+    transaction that issues it: its number, its verification link, and its PDF
+    (a page that waits for it while the worker renders it). The e-mail is
+    send_certificate_email's, not the centre's."""
     with school_language():
         if certificate.kind == Certificate.Kind.COMPLETION:
             title = _("您的《%(course)s》结业证书已签发") % {
@@ -359,27 +365,21 @@ def notify_holder(certificate: Certificate) -> Notification:
         body = _(
             "证书编号：%(number)s\n任何人都可以通过下面的链接核验这张证书：%(url)s"
         ) % {"number": certificate.number, "url": certificate.verification_url}
-    url = (
-        reverse("certificates:pdf", args=[certificate.pk])
-        if certificate.pdf
-        else reverse("certificates:mine")
-    )
     return notify(
         certificate.holder,
         kind=Notification.Kind.CERTIFICATE,
         title=title,
         body=body,
-        url=url,
+        url=reverse("certificates:pdf", args=[certificate.pk]),
         key=f"certificate-{certificate.pk}",
         email=False,
     )
 
 
 def deliver_certificate(certificate: Certificate) -> None:
-    """Render the PDF and notify the holder (消息中心 and e-mail); each step happens
-    once however often this runs."""
+    """Render the PDF and e-mail the holder (the 消息中心 was told at issue); each
+    step happens once however often this runs."""
     render_certificate(certificate)
-    notify_holder(certificate)
     send_certificate_email(certificate)
 
 
@@ -534,13 +534,15 @@ def _advance(batch: CertificateBatch, *, failed: int = 0) -> None:
 
 
 def issue_batch_chunk(batch: CertificateBatch, enrollment_ids: list[int]) -> None:
-    """Issue and render part of a batch in this worker, tell each holder in the
-    消息中心, queue the e-mails, and announce the chunk's certificates at once
-    (certificates_issued: one ladder check for the chunk, not one job each).
-    Safe to run twice: issuing returns existing certificates, rendering, the
-    notification and e-mail happen once. A trainee who fails is counted and
-    logged; the rest go on."""
-    enrollments = Enrollment.objects.filter(pk__in=enrollment_ids).order_by("pk")
+    """Issue and render part of a batch in this worker, queue the e-mails, and
+    announce the chunk's certificates at once (certificates_issued: one ladder
+    check for the chunk, not one job each). Safe to run twice: issuing returns
+    existing certificates, rendering and e-mail happen once. A trainee who fails
+    is counted and logged; the rest go on."""
+    enrollments = Enrollment.objects.filter(
+        pk__in=enrollment_ids, training_class=batch.training_class_id
+    ).order_by("pk")
+    school = selectors.school_of(batch.training_class.course)
     since_progress = failed = 0
     issued = []
     for enrollment in enrollments:
@@ -551,10 +553,10 @@ def issue_batch_chunk(batch: CertificateBatch, enrollment_ids: list[int]) -> Non
                 actor=batch.requested_by,
                 deliver=False,
                 announce=False,
+                school=school,
             )
             issued.append(certificate.pk)
             render_certificate(certificate)
-            notify_holder(certificate)
         except ValidationError as error:
             logger.warning("Batch %s, enrolment %s: %s", batch.pk, enrollment.pk, error)
             failed += 1

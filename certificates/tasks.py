@@ -26,9 +26,9 @@ def email_certificate_task(certificate_id: int) -> None:
 
 
 def issue_batch_chunk_task(batch_id: int, enrollment_ids: list[int]) -> None:
-    batch = CertificateBatch.objects.select_related("template", "requested_by").get(
-        pk=batch_id
-    )
+    batch = CertificateBatch.objects.select_related(
+        "template", "requested_by", "training_class__course"
+    ).get(pk=batch_id)
     services.issue_batch_chunk(batch, enrollment_ids)
 
 

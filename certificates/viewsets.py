@@ -247,6 +247,11 @@ class CertificateViewSet(ModelViewSet):
     revoke / reinstate forms."""
 
     model = Certificate
+    # Not in Wagtail's reference index: a row per certificate pointing at its
+    # school and template is written on every issue (two queries each in a bulk
+    # issue of thousands) and would only make a template's usage a list of
+    # thousands; the certificates of a template are this list, filtered.
+    add_to_reference_index = False
     name = "issued_certificates"
     url_prefix = "certificates/issued"
     icon = "success"

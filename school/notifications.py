@@ -121,20 +121,24 @@ def notify(
     """Write the recipient's notification once per `key` and, after commit, hand
     it to the outside channels (`email=False`: not to the e-mail channel, for news
     whose e-mail its own app sends). Joins the caller's transaction: if that rolls
-    back, so does the notification, and nothing is sent."""
+    back, so does the notification, and nothing is sent. `recipient` is a loaded
+    user: the channels read its addresses to decide whether a job is queued."""
     values = {
         "kind": kind,
         "title": str(title)[:200],
         "body": str(body),
         "url": url if is_local_path(url) else "",
     }
+    # Written first and looked up only when the key is taken: almost every key
+    # is new, and the unique constraint on (recipient, key) decides a race.
     try:
         with transaction.atomic():
-            notification, created = Notification.objects.get_or_create(
-                recipient=recipient, key=key[:120], defaults=values
+            notification = Notification.objects.create(
+                recipient=recipient, key=key[:120], **values
             )
+        created = True
     except IntegrityError:
-        # Written at the same moment by another run of the same job.
+        # Written before (a job run twice), or at the same moment by another run.
         notification = Notification.objects.get(recipient=recipient, key=key[:120])
         created = False
     skip = () if email is None or email else (EMAIL,)

@@ -13,7 +13,7 @@ the date the person joined.
 """
 
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -316,19 +316,27 @@ def evaluate_person(
     opened here: the person applies."""
     person_id = person if isinstance(person, int) else person.pk
     rules = active_rules() if rules is None else rules
+    person = User.objects.filter(pk=person_id, is_active=True).first()
+    if person is None:
+        return []
+    facts = load_facts(person)
     made = []
     while True:
-        person = User.objects.filter(pk=person_id, is_active=True).first()
-        if person is None:
+        above = _level_above(facts.level)
+        rule = rules.get(above) if above else None
+        if rule is None:
             return made
-        step = next_step(person, rules=rules)
-        if step is None or not step.automatic or not step.qualified:
+        step = progress(rule, facts)
+        if not step.automatic or not step.qualified:
             return made
         promotion = _promote(person_id, step)
         if promotion is None:
             # Someone else moved the level meanwhile: they did the work.
             return made
         made.append(promotion)
+        # A promotion changes the level and when it began, nothing else the
+        # rules look at: the next step is checked without reloading.
+        facts = replace(facts, level=step.level, since=promotion.effective_at)
 
 
 def evaluate_after_commit(person_id: int) -> None:

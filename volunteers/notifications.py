@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from school.models import Level, Notification, User
+from school.models import Level, Notification
 from school.notifications import notify, school_language
 from volunteers.models import (
     LevelEvent,
@@ -187,7 +187,7 @@ def redemption_event(redemption: Redemption, event: RedemptionEvent) -> None:
         else:
             body = ""
     notify(
-        User(pk=redemption.person_id),
+        redemption.person,
         kind=Kind.REDEMPTION,
         title=title,
         body=body,

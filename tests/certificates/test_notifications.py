@@ -16,7 +16,7 @@ from tests.certificates.test_document_kinds import issue_proof
 pytestmark = pytest.mark.django_db
 
 
-def test_delivering_twice_notifies_once_with_the_pdf_and_the_verify_link(
+def test_issuing_and_delivering_twice_notifies_once_with_the_pdf_and_verify_link(
     certificate, trainee
 ):
     trainee.email = "zhang@example.com"
@@ -47,7 +47,8 @@ def test_an_issued_document_is_in_the_holders_notifications_once(
     services.notify_holder(proof)
     [notification] = Notification.objects.filter(recipient=trainee)
     assert proof.get_kind_display() in notification.title
-    assert notification.url == reverse("certificates:mine")
+    # Linked to its PDF, whose page waits while the worker renders it.
+    assert notification.url == reverse("certificates:pdf", args=[proof.pk])
     assert proof.kind != Certificate.Kind.COMPLETION
 
 
