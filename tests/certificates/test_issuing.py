@@ -3,9 +3,13 @@ completion, manual issue, validity, and what is refused."""
 
 from datetime import date, timedelta
 
+from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
+
+from wagtail.models import ReferenceIndex
 
 import pytest
 
@@ -72,6 +76,21 @@ def test_reissuing_returns_the_existing_certificate(
     assert again.pk == certificate.pk
     assert Certificate.objects.count() == 1
     assert NumberSequence.objects.get().last == 1
+
+
+def test_issuing_writes_no_row_in_wagtails_reference_index(
+    enrollment, certificate_template, django_capture_on_commit_callbacks
+):
+    """A bulk issue of thousands writes no usage row per certificate (the
+    certificates of a template are the 证书 list filtered by it)."""
+    # Wagtail registers the admin's models for indexing when the admin's URLs load.
+    reverse("wagtailadmin_home")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.issue_certificate(enrollment, template=certificate_template)
+
+    kind = ContentType.objects.get_for_model(Certificate)
+    assert Certificate.objects.get().pdf
+    assert not ReferenceIndex.objects.filter(base_content_type=kind).exists()
 
 
 def test_numbers_count_up_per_school_year_and_tier(
