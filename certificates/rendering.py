@@ -47,11 +47,13 @@ import hashlib
 import io
 import logging
 import os
+import shutil
 import subprocess
 import threading
 import unicodedata
 from datetime import date
 from functools import lru_cache
+from multiprocessing.util import Finalize
 from pathlib import Path
 from urllib.parse import quote
 
@@ -329,6 +331,20 @@ _lock = threading.Lock()
 _stylesheets: dict[str, CSS] = {}
 
 
+def _remove_font_folder(folder: Path, owner: int) -> None:
+    if os.getpid() == owner:  # not a forked child's: the folder is its parent's
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _remove_at_exit(folder: Path) -> None:
+    """WeasyPrint writes the fonts of @font-face rules to a temporary folder and
+    removes it in FontConfiguration.__del__, which a django-q2 worker never
+    reaches: multiprocessing children leave through os._exit, and each recycled
+    worker left its ~10 MB folder in /tmp. multiprocessing's finalizers run on
+    that way out, and at the exit of any other process (not after SIGKILL)."""
+    Finalize(None, _remove_font_folder, args=(folder, os.getpid()), exitpriority=0)
+
+
 def _font_url(layout: str) -> str:
     return f"{FONT_PREFIX}{layout}"
 
@@ -341,6 +357,7 @@ def layout_stylesheet(layout: str) -> CSS:
         return stylesheet
     with _lock:
         if layout not in _stylesheets:
+            folder = FONT_CONFIG._folder  # made by the first @font-face rule
             font = compact_font(LAYOUT_CJK_FACES[layout])
             css = render_to_string(
                 f"certificates/pdf/{layout}.css",
@@ -350,6 +367,8 @@ def layout_stylesheet(layout: str) -> CSS:
             _stylesheets[layout] = CSS(
                 string=css, url_fetcher=fetcher, font_config=FONT_CONFIG
             )
+            if folder is None and FONT_CONFIG._folder is not None:
+                _remove_at_exit(FONT_CONFIG._folder)
     return _stylesheets[layout]
 
 

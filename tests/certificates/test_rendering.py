@@ -489,3 +489,55 @@ def test_the_printed_study_period_ends_at_the_completion_not_the_class_end(
 
     assert f"至{completed}" in text
     assert snapshots.date_label(training_class.ends_on) not in text
+
+
+FONT_FOLDERS = """
+import multiprocessing, os, sys, tempfile
+import django
+django.setup()
+from certificates import rendering
+
+temporary, parent_first = sys.argv[1], sys.argv[2] == "parent-first"
+tempfile.tempdir = temporary
+
+def folders():
+    return [name for name in os.listdir(temporary) if name.startswith("weasyprint-")]
+
+def worker():
+    rendering.layout_stylesheet("modern")
+    assert folders(), "the worker wrote no fonts"
+
+if parent_first:
+    rendering.layout_stylesheet("classic")
+child = multiprocessing.get_context("fork").Process(target=worker)
+child.start()
+child.join()
+assert child.exitcode == 0, child.exitcode
+print(len(folders()))
+"""
+
+
+@pytest.mark.parametrize(
+    ("parent_first", "left_after_the_worker"),
+    [("worker-only", "0"), ("parent-first", "1")],
+)
+def test_a_worker_process_leaves_no_font_folder_behind(
+    tmp_path, parent_first, left_after_the_worker
+):
+    """A django-q2 worker is a multiprocessing child leaving through os._exit: the
+    fonts WeasyPrint wrote to /tmp go with it (a recycled worker used to leave
+    ~10 MB each time), but never a folder its parent made and still uses; the
+    parent's goes when the parent exits."""
+    import subprocess
+    import sys
+
+    run = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", FONT_FOLDERS, str(tmp_path), parent_first],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split()[-1] == left_after_the_worker
+    assert not list(tmp_path.glob("weasyprint-*"))
