@@ -12,6 +12,7 @@ multi-process smoke test.
 from collections.abc import Callable
 
 from django.db.models import (
+    Case,
     Count,
     DecimalField,
     F,
@@ -21,6 +22,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 
@@ -227,13 +229,34 @@ def check_batches() -> list[str]:
 # --- points and rewards -----------------------------------------------------------
 
 
+# What an entry adds to the points earned (volunteers.ledger._earned_by, in SQL):
+# service credits and their reversals, and an administrator's extra credit.
+EARNING = Case(
+    When(kind=PointEntry.Kind.SERVICE, then=F("amount")),
+    When(
+        kind=PointEntry.Kind.CORRECTION,
+        reverses__isnull=True,
+        amount__gt=0,
+        then=F("amount"),
+    ),
+    When(
+        kind=PointEntry.Kind.CORRECTION,
+        reverses__kind=PointEntry.Kind.SERVICE,
+        then=F("amount"),
+    ),
+    default=Value(0),
+    output_field=IntegerField(),
+)
+
+
 def check_points() -> list[str]:
-    """Every account's balance and hours equal the sums of its entries, and the
-    balance is never negative."""
+    """Every account's balance, points earned and hours equal the sums of its
+    entries, and the balance is never negative."""
     entries = PointEntry.objects.all()
     hours = DecimalField(max_digits=10, decimal_places=1)
     accounts = PointAccount.objects.annotate(
         ledger=_sum_of(entries, "account", "amount"),
+        ledger_earned=_sum_of(entries.annotate(earning=EARNING), "account", "earning"),
         ledger_hours=_sum_of(entries, "account", "hours", hours),
     )
     problems = []
@@ -241,6 +264,13 @@ def check_points() -> list[str]:
     if wrong:
         problems.append(
             f"points balance differs from its ledger: accounts {_ids(wrong)}"
+        )
+    wrong_earned = accounts.exclude(earned=F("ledger_earned")).values_list(
+        "pk", flat=True
+    )
+    if wrong_earned:
+        problems.append(
+            f"points earned differ from the ledger: accounts {_ids(wrong_earned)}"
         )
     wrong_hours = accounts.exclude(hours=F("ledger_hours")).values_list("pk", flat=True)
     if wrong_hours:

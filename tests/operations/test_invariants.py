@@ -6,8 +6,10 @@ Where the database itself refuses the damage (a check constraint, a unique
 index), the test first lifts that guard inside its own transaction, which the
 test's rollback restores."""
 
+from decimal import Decimal
+
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
 
 import pytest
 from django_q.models import Task
@@ -22,8 +24,8 @@ from tests.certificates.factories import completed_enrollment
 from tests.courses.factories import ClassSessionFactory
 from tests.factories import UserFactory
 from tests.volunteers.test_rewards_support import credit, make_reward
-from volunteers import redemptions
-from volunteers.models import Merchant, PointAccount, Redemption, Reward
+from volunteers import ledger, redemptions
+from volunteers.models import Merchant, PointAccount, PointEntry, Redemption, Reward
 
 pytestmark = pytest.mark.django_db
 
@@ -225,6 +227,24 @@ def test_a_balance_that_differs_from_its_ledger_is_reported(world):
     _reported(f"points balance differs from its ledger: accounts {account.pk}")
     PointAccount.objects.filter(pk=account.pk).update(hours=3)
     _reported(f"service hours differ from the ledger: accounts {account.pk}")
+
+
+def test_points_earned_that_differ_from_the_ledger_are_reported(world, school_admin):
+    """Earned counts service credits, their reversals and extra credit, not
+    spending, refunds or a correction of a spend."""
+    volunteer = PointAccount.objects.get().person
+    with transaction.atomic():
+        service = ledger.append_entry(
+            volunteer, kind=PointEntry.Kind.SERVICE, amount=30, hours=Decimal("2")
+        )
+    ledger.correct_entry(service, actor=school_admin, reason="登记有误")
+    spend = PointEntry.objects.filter(kind=PointEntry.Kind.REDEMPTION).first()
+    ledger.correct_entry(spend, actor=school_admin, reason="兑换有误")
+    assert check_all() == []
+
+    account = PointAccount.objects.get(person=volunteer)
+    PointAccount.objects.filter(pk=account.pk).update(earned=account.earned + 10)
+    _reported(f"points earned differ from the ledger: accounts {account.pk}")
 
 
 def test_a_negative_balance_and_stock_are_reported(world):
