@@ -12,7 +12,6 @@ multi-process smoke test.
 from collections.abc import Callable
 
 from django.db.models import (
-    Case,
     Count,
     DecimalField,
     F,
@@ -22,12 +21,12 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce
 
 from certificates.models import Certificate, CertificateBatch
 from courses.models import BookableSession, Booking, SeatQuota
+from volunteers.ledger import EARNED_BY_ENTRY
 from volunteers.models import PointAccount, PointEntry, Redemption, Reward
 
 LIMIT = 20  # ids named per violation kind: enough to find them, not a flood
@@ -229,26 +228,6 @@ def check_batches() -> list[str]:
 # --- points and rewards -----------------------------------------------------------
 
 
-# What an entry adds to the points earned (volunteers.ledger._earned_by, in SQL):
-# service credits and their reversals, and an administrator's extra credit.
-EARNING = Case(
-    When(kind=PointEntry.Kind.SERVICE, then=F("amount")),
-    When(
-        kind=PointEntry.Kind.CORRECTION,
-        reverses__isnull=True,
-        amount__gt=0,
-        then=F("amount"),
-    ),
-    When(
-        kind=PointEntry.Kind.CORRECTION,
-        reverses__kind=PointEntry.Kind.SERVICE,
-        then=F("amount"),
-    ),
-    default=Value(0),
-    output_field=IntegerField(),
-)
-
-
 def check_points() -> list[str]:
     """Every account's balance, points earned and hours equal the sums of its
     entries, and the balance is never negative."""
@@ -256,7 +235,9 @@ def check_points() -> list[str]:
     hours = DecimalField(max_digits=10, decimal_places=1)
     accounts = PointAccount.objects.annotate(
         ledger=_sum_of(entries, "account", "amount"),
-        ledger_earned=_sum_of(entries.annotate(earning=EARNING), "account", "earning"),
+        ledger_earned=_sum_of(
+            entries.annotate(earning=EARNED_BY_ENTRY), "account", "earning"
+        ),
         ledger_hours=_sum_of(entries, "account", "hours", hours),
     )
     problems = []

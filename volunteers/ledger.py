@@ -17,7 +17,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Sum
+from django.db.models import Case, F, IntegerField, Q, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -84,6 +84,16 @@ def _earned_by(kind: str, amount: int, reverses: PointEntry | None) -> int:
             return max(amount, 0)
         return amount if reverses.kind == Kind.SERVICE else 0
     return 0
+
+
+# _earned_by in SQL, per entry: what check_invariants sums to reconcile `earned`.
+EARNED_BY_ENTRY = Case(
+    When(kind=Kind.SERVICE, then=F("amount")),
+    When(kind=Kind.CORRECTION, reverses__isnull=True, amount__gt=0, then=F("amount")),
+    When(kind=Kind.CORRECTION, reverses__kind=Kind.SERVICE, then=F("amount")),
+    default=Value(0),
+    output_field=IntegerField(),
+)
 
 
 def append_entry(
